@@ -1,0 +1,47 @@
+# LogCoT build, demo and test entry points. Each target installs what it needs on Debian 12.
+SHELL := /bin/bash
+SWIFT ?= swift
+CACHE_DIR ?= $(HOME)/.cache/logcot
+TOOLS_VENV := $(CACHE_DIR)/tools-venv
+APT_PACKAGES := libsqlite3-dev pkg-config python3-venv
+BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+
+.PHONY: all deps tools build demo test clean
+
+all: build
+
+## Install the Debian packages the build and tests need; does nothing when all are present.
+deps:
+	@missing=""; for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+## Python tools for the tests: jsonschema validates reports against docs/report.schema.json.
+tools: deps
+	@if [ ! -x "$(TOOLS_VENV)/bin/python" ] || ! "$(TOOLS_VENV)/bin/python" -c "import jsonschema, rfc3339_validator" 2>/dev/null; then \
+	  echo "creating $(TOOLS_VENV) with jsonschema"; \
+	  python3 -m venv "$(TOOLS_VENV)" && "$(TOOLS_VENV)/bin/pip" install --quiet jsonschema rfc3339-validator; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+## Replay the bundled sample (examples/) and print each report.
+demo: build
+	@mkdir -p .demo
+	$(BIN_DIR)/logcot replay --logs examples/sel-sample.csv --faults examples/tickets.csv \
+	  --out .demo/reports.jsonl --llm none
+	@echo
+	@echo "Reports (.demo/reports.jsonl):"
+	@python3 scripts/show-reports.py .demo/reports.jsonl
+
+test: build tools
+	LOGCOT_PYTHON="$(TOOLS_VENV)/bin/python" LOGCOT_BIN="$(BIN_DIR)/logcot" $(SWIFT) test
+
+clean:
+	rm -rf .build .demo

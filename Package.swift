@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "logcot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "logcot", targets: ["logcot"]),
+        .library(name: "LogCoT", targets: ["LogCoT"]),
+    ],
+    targets: [
+        // C libraries come from Debian's -dev packages; each wrapper target stays thin.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "LogCoT",
+            dependencies: ["CSQLite"],
+            path: "Sources/LogCoT"
+        ),
+        .executableTarget(
+            name: "logcot",
+            dependencies: ["LogCoT"],
+            path: "Sources/logcot"
+        ),
+        .testTarget(
+            name: "LogCoTTests",
+            dependencies: ["LogCoT"],
+            path: "Tests/LogCoTTests"
+        ),
+    ]
+)

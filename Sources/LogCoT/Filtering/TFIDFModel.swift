@@ -1,0 +1,167 @@
+import Foundation
+
+/// An incrementally updated TF-IDF model with per-class centroids learnt from labelled examples.
+///
+/// Document frequencies grow by one document each time a window closes. Each class keeps the sum of
+/// its examples' length-normalised term-frequency vectors, so adding an example is cheap and the
+/// centroid always uses the current inverse document frequencies. Not thread-safe: the pipeline
+/// owns one instance and uses it from one task.
+public final class TFIDFModel {
+    /// Per-class training statistics.
+    public struct ClassStatistics: Sendable, Equatable {
+        public var exampleCount: Int = 0
+        /// Sums of the examples' normalised term frequencies.
+        public var termSums: [String: Double] = [:]
+    }
+
+    public private(set) var documentCount: Int = 0
+    public private(set) var documentFrequency: [String: Int] = [:]
+    public private(set) var classes: [String: ClassStatistics] = [:]
+    /// Increases with every document or example added; reports record it.
+    public private(set) var revision: Int = 0
+
+    /// Terms whose document frequency changed since the last `takeDirtyTerms()`, for incremental saving.
+    private var dirtyTerms: Set<String> = []
+    private var dirtyClasses: Set<String> = []
+    private var centroidCache: [String: (weights: [String: Double], norm: Double)] = [:]
+    private var centroidCacheRevision = -1
+
+    public init() {}
+
+    init(documentCount: Int, documentFrequency: [String: Int], classes: [String: ClassStatistics], revision: Int) {
+        self.documentCount = documentCount
+        self.documentFrequency = documentFrequency
+        self.classes = classes
+        self.revision = revision
+    }
+
+    /// Smoothed inverse document frequency, `ln((1 + N) / (1 + df)) + 1`, as scikit-learn computes it.
+    public func inverseDocumentFrequency(_ term: String) -> Double {
+        let frequency = documentFrequency[term] ?? 0
+        return log(Double(1 + documentCount) / Double(1 + frequency)) + 1
+    }
+
+    /// Counts a closed window's distinct terms into the document frequencies.
+    public func addDocument(_ termCounts: [String: Int]) {
+        documentCount += 1
+        for term in termCounts.keys {
+            documentFrequency[term, default: 0] += 1
+            dirtyTerms.insert(term)
+        }
+        revision += 1
+    }
+
+    /// Adds one labelled example to its class centroid.
+    public func addExample(label: String, termCounts: [String: Int]) {
+        let frequencies = Self.normalisedTermFrequencies(termCounts)
+        var statistics = classes[label] ?? ClassStatistics()
+        statistics.exampleCount += 1
+        for (term, value) in frequencies {
+            statistics.termSums[term, default: 0] += value
+        }
+        classes[label] = statistics
+        dirtyClasses.insert(label)
+        revision += 1
+    }
+
+    /// Returns the window's TF-IDF vector, with sublinear term frequency and L2 normalisation.
+    public func vector(_ termCounts: [String: Int]) -> [String: Double] {
+        var weights: [String: Double] = [:]
+        weights.reserveCapacity(termCounts.count)
+        var squares = 0.0
+        for (term, count) in termCounts where count > 0 {
+            let weight = (1 + log(Double(count))) * inverseDocumentFrequency(term)
+            weights[term] = weight
+            squares += weight * weight
+        }
+        guard squares > 0 else {
+            return weights
+        }
+        let norm = squares.squareRoot()
+        for (term, weight) in weights {
+            weights[term] = weight / norm
+        }
+        return weights
+    }
+
+    /// Cosine similarity of a window vector to each class centroid; classes without examples score 0.
+    public func classScores(_ vector: [String: Double]) -> [String: Double] {
+        var scores: [String: Double] = [:]
+        for label in classes.keys {
+            let (centroid, norm) = centroid(of: label)
+            guard norm > 0 else {
+                scores[label] = 0
+                continue
+            }
+            var dot = 0.0
+            for (term, weight) in vector {
+                dot += weight * (centroid[term] ?? 0)
+            }
+            scores[label] = dot / norm
+        }
+        return scores
+    }
+
+    /// How strongly a term points to one class over the others: the largest margin of a class's
+    /// centroid weight over the highest other centroid weight, or 0 when no class leads with it.
+    public func discriminativeWeight(_ term: String) -> (weight: Double, label: String?) {
+        var best = (weight: 0.0, label: String?.none)
+        let weights = classes.keys.map { ($0, centroid(of: $0).weights[term] ?? 0) }
+        for (label, weight) in weights {
+            let strongestOther = weights.filter { $0.0 != label }.map(\.1).max() ?? 0
+            let margin = weight - strongestOther
+            if margin > best.weight {
+                best = (margin, label)
+            }
+        }
+        return best
+    }
+
+    /// Returns the terms changed since the previous call and clears the set.
+    func takeDirtyTerms() -> (terms: Set<String>, classes: Set<String>) {
+        defer {
+            dirtyTerms.removeAll()
+            dirtyClasses.removeAll()
+        }
+        return (dirtyTerms, dirtyClasses)
+    }
+
+    private func centroid(of label: String) -> (weights: [String: Double], norm: Double) {
+        if centroidCacheRevision != revision {
+            centroidCache.removeAll(keepingCapacity: true)
+            centroidCacheRevision = revision
+        }
+        if let cached = centroidCache[label] {
+            return cached
+        }
+
+        guard let statistics = classes[label], statistics.exampleCount > 0 else {
+            return ([:], 0)
+        }
+        var weights: [String: Double] = [:]
+        var squares = 0.0
+        for (term, sum) in statistics.termSums {
+            let weight = sum / Double(statistics.exampleCount) * inverseDocumentFrequency(term)
+            weights[term] = weight
+            squares += weight * weight
+        }
+        let entry = (weights, squares.squareRoot())
+        centroidCache[label] = entry
+        return entry
+    }
+
+    static func normalisedTermFrequencies(_ termCounts: [String: Int]) -> [String: Double] {
+        var frequencies: [String: Double] = [:]
+        var squares = 0.0
+        for (term, count) in termCounts where count > 0 {
+            let value = 1 + log(Double(count))
+            frequencies[term] = value
+            squares += value * value
+        }
+        guard squares > 0 else {
+            return frequencies
+        }
+        let norm = squares.squareRoot()
+        return frequencies.mapValues { $0 / norm }
+    }
+}

@@ -1,0 +1,28 @@
+/// Kind of sensitive value that masking replaces with a keyed pseudonym.
+///
+/// The raw value goes into the HMAC input, so the same text under two kinds gives two tokens.
+/// `tokenPrefix` starts the rendered token, as in `ip-3f9a2c1b`.
+public enum PseudonymKind: String, Sendable, CaseIterable {
+    case ip, mac, host, user, email, serial
+
+    /// Token prefix: the raw value, except `sn` for serial numbers.
+    public var tokenPrefix: String {
+        switch self {
+        case .serial: "sn"
+        default: rawValue
+        }
+    }
+
+    /// Rank that decides between two candidates covering exactly the same text (lower wins).
+    /// Address syntax is the most specific evidence, and a whole-word host match the least.
+    var tieBreakRank: Int {
+        switch self {
+        case .ip: 0
+        case .mac: 1
+        case .email: 2
+        case .serial: 3
+        case .user: 4
+        case .host: 5
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// The daemon's processing chain: parse, mask, template, window, TF-IDF filter, diagnose, report.
+///
+/// Sources feed lines and fault events in; closed windows come out as reports on the sink. One task
+/// owns a pipeline; diagnoses of closed windows run concurrently up to `maxConcurrentDiagnoses`,
+/// and their reports are written in the order the windows closed.
+public final class Pipeline {
+    public let config: LogCoTConfig
+    public let masker: Masker
+    public let windows: WindowManager
+    public let model: TFIDFModel
+    public let analyzer: WindowAnalyzer
+    public let diagnoser: any Diagnoser
+    public let sink: any ReportSink
+    public let rejects: RejectsWriter?
+    public let logger: Logger
+    public let triggersEnabled: Bool
+    public let maxConcurrentDiagnoses: Int
+    public private(set) var statistics = PipelineStatistics()
+    /// The wall clock, replaceable in tests.
+    public var clock: @Sendable () -> Date = { Date() }
+
+    private let modelStore: ModelStore?
+    private var pending: [Task<(DiagnosisReport, Double), Never>] = []
+
+    public init(
+        config: LogCoTConfig,
+        masker: Masker,
+        model: TFIDFModel,
+        modelStore: ModelStore?,
+        diagnoser: any Diagnoser,
+        sink: any ReportSink,
+        rejects: RejectsWriter?,
+        triggersEnabled: Bool,
+        maxConcurrentDiagnoses: Int = 1,
+        logger: Logger
+    ) {
+        self.config = config
+        self.masker = masker
+        self.windows = WindowManager(config: config.windowing)
+        self.model = model
+        self.modelStore = modelStore
+        self.analyzer = WindowAnalyzer(labels: config.labels, promptBudgetTokens: config.filtering.promptBudgetTokens, keyTermCount: config.filtering.keyTerms)
+        self.diagnoser = diagnoser
+        self.sink = sink
+        self.rejects = rejects
+        self.triggersEnabled = triggersEnabled
+        self.maxConcurrentDiagnoses = max(1, maxConcurrentDiagnoses)
+        self.logger = logger
+    }
+
+    /// Parses one raw line and processes the record, or counts and keeps the reject.
+    public func ingest(_ line: RawLine, parser: any LineParser) async throws {
+        statistics.linesRead += 1
+        statistics.bytesRead += line.text.utf8.count + 1
+        if line.truncated {
+            statistics.truncated += 1
+        }
+
+        switch parser.parse(line) {
+        case .record(let record):
+            try await process(record)
+        case .ignored:
+            statistics.ignored += 1
+        case .rejected(let error):
+            try reject(line, error)
+        }
+    }
+
+    /// Counts a line that failed to parse and writes it to the rejects file.
+    public func reject(_ line: RawLine, _ error: ParseError) throws {
+        statistics.rejected += 1
+        if let host = error.host {
+            windows.addRejected(host: host)
+        }
+        try rejects?.write(line, reason: error.reason)
+        logger.debug("rejected line", ["origin": line.origin, "position": String(line.position), "reason": error.reason])
+    }
+
+    /// Masks, windows and trigger-checks one record.
+    public func process(_ record: LogRecord) async throws {
+        statistics.records += 1
+        let masked = masker.mask(record.message, host: record.host)
+        let line = WindowLine(timestamp: record.timestamp, text: masked, template: TemplateMiner.template(of: masked))
+
+        var closed = windows.add(host: record.host, line: line, arrival: clock())
+        if triggersEnabled, let rule = config.faults.rules.first(where: { $0.matches(record) }) {
+            statistics.faultsFromTriggers += 1
+            closed += windows.addFault(FaultEvent(host: record.host, time: record.timestamp, origin: .trigger, detail: rule.name))
+        }
+        try await handle(closed)
+    }
+
+    /// Opens a window for a fault event from a ticket file or topic.
+    public func addFault(_ fault: FaultEvent) async throws {
+        if fault.origin == .ticket {
+            statistics.faultsFromTickets += 1
+        }
+        try await handle(windows.addFault(fault))
+    }
+
+    /// Closes windows on hosts that went idle; call it periodically from a live source.
+    public func tick() async throws {
+        try await handle(windows.closeIdle(now: clock()))
+    }
+
+    /// Closes every open window, waits for all diagnoses, writes the reports and saves the model.
+    public func finish() async throws {
+        try await handle(windows.closeAll())
+        while !pending.isEmpty {
+            try await writeOldestPending()
+        }
+        try await sink.flush()
+        try saveModel()
+    }
+
+    public func saveModel() throws {
+        try modelStore?.save(model)
+    }
+
+    private func handle(_ closed: [ClosedWindow]) async throws {
+        for item in closed {
+            statistics.windowsClosed += 1
+            let termCounts = WindowAnalyzer.termCounts(of: item.window)
+            model.addDocument(termCounts)
+            let analysis = analyzer.analyze(item.window, termCounts: termCounts, model: model)
+
+            let diagnoser = self.diagnoser
+            let builder = ReportBuilder(labels: config.labels, masker: masker, includeRoutingHost: config.masking.routingHost)
+            let clock = self.clock
+            let window = item.window
+            let reason = item.reason
+            pending.append(Task {
+                let started = clock()
+                let diagnosis = await diagnoser.diagnose(window, analysis: analysis)
+                let seconds = clock().timeIntervalSince(started)
+                return (builder.build(window: window, reason: reason, analysis: analysis, diagnosis: diagnosis), seconds)
+            })
+            while pending.count >= maxConcurrentDiagnoses {
+                try await writeOldestPending()
+            }
+        }
+    }
+
+    private func writeOldestPending() async throws {
+        let task = pending.removeFirst()
+        let (report, seconds) = await task.value
+        try await sink.write(report)
+        statistics.reportsWritten += 1
+        statistics.reportsByLabelSource[report.labelSource, default: 0] += 1
+        statistics.diagnosisSeconds.append(seconds)
+        if let rounds = report.llm?.rounds {
+            let tokens = rounds.reduce(0) { $0 + ($1.promptTokens ?? 0) + ($1.completionTokens ?? 0) }
+            statistics.llmTokens.append(tokens)
+        }
+    }
+}

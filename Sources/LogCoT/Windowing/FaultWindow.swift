@@ -1,0 +1,116 @@
+import Foundation
+
+/// A masked line as a window stores it.
+public struct WindowLine: Sendable, Equatable {
+    public var timestamp: Date
+    /// The masked message.
+    public var text: String
+    public var template: String
+}
+
+/// Per-template statistics of one window.
+public struct TemplateStatistics: Sendable, Equatable {
+    public var template: String
+    /// The first masked line with this template, shown in prompts and reports.
+    public var example: String
+    public var count: Int
+    public var first: Date
+    public var last: Date
+}
+
+/// Line counts of one window, as reports show them.
+public struct WindowLineCounts: Sendable, Equatable {
+    /// Lines that fell inside the window.
+    public var seen = 0
+    /// Lines stored verbatim (at most the configured maximum).
+    public var stored = 0
+    /// Lines past the maximum, kept only as template counts.
+    public var compacted = 0
+    /// Lines that arrived after a newer line of the same host but still within the allowed lateness.
+    /// Lines that arrive after the window closed cannot be in its report; the run summary counts them.
+    public var outOfOrder = 0
+    /// Lines of this host that failed to parse while the window was open.
+    public var rejected = 0
+}
+
+/// The lines of one host around one fault, from `fault - before` to `fault + after`.
+public struct FaultWindow: Sendable {
+    /// The deterministic report id: the same input yields the same id on every replay and restart.
+    public let id: String
+    public let host: String
+    public let fault: FaultEvent
+    public let start: Date
+    /// The end as first set; triggers may extend `end`, but the id stays tied to this one.
+    public let initialEnd: Date
+    public private(set) var end: Date
+    /// How many trigger matches extended this window after it opened.
+    public private(set) var extensions = 0
+    public private(set) var lines: [WindowLine] = []
+    public private(set) var templates: [String: TemplateStatistics] = [:]
+    public var counts = WindowLineCounts()
+    let maxLines: Int
+
+    init(host: String, fault: FaultEvent, before: TimeInterval, after: TimeInterval, maxLines: Int) {
+        self.host = host
+        self.fault = fault
+        self.start = fault.time.addingTimeInterval(-before)
+        self.initialEnd = fault.time.addingTimeInterval(after)
+        self.end = initialEnd
+        self.maxLines = maxLines
+        self.id = FaultWindow.reportID(host: host, faultTime: fault.time, start: start, end: initialEnd)
+    }
+
+    public func contains(_ time: Date) -> Bool {
+        time >= start && time <= end
+    }
+
+    mutating func add(_ line: WindowLine) {
+        counts.seen += 1
+        if lines.count < maxLines {
+            lines.append(line)
+            counts.stored += 1
+        } else {
+            counts.compacted += 1
+        }
+
+        if var statistics = templates[line.template] {
+            statistics.count += 1
+            statistics.first = min(statistics.first, line.timestamp)
+            statistics.last = max(statistics.last, line.timestamp)
+            templates[line.template] = statistics
+        } else {
+            templates[line.template] = TemplateStatistics(template: line.template, example: line.text, count: 1, first: line.timestamp, last: line.timestamp)
+        }
+    }
+
+    mutating func extend(to newEnd: Date) {
+        extensions += 1
+        if newEnd > end {
+            end = newEnd
+        }
+    }
+
+    /// Hex of the first 16 bytes of SHA-256 over `host|fault|start|end`, with times in epoch milliseconds.
+    static func reportID(host: String, faultTime: Date, start: Date, end: Date) -> String {
+        func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        let key = "\(host)|\(millis(faultTime))|\(millis(start))|\(millis(end))"
+        let digest = SHA256.hash(Array(key.utf8))
+        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Why a window closed.
+public enum WindowCloseReason: String, Sendable, Codable {
+    /// The host's event-time watermark passed the window's end.
+    case watermark
+    /// The input went idle and the wall clock passed the window's end.
+    case idle
+    /// The input ended.
+    case endOfInput = "end-of-input"
+}
+
+/// A window that closed and awaits diagnosis.
+public struct ClosedWindow: Sendable {
+    public var window: FaultWindow
+    public var reason: WindowCloseReason
+}

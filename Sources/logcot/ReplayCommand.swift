@@ -1,0 +1,111 @@
+import Foundation
+import LogCoT
+
+/// `logcot replay`: runs the daemon's pipeline over files and writes one report per fault window.
+enum ReplayCommand {
+    static let usage = """
+        Usage: logcot replay [--config FILE] --logs FILE... [--format F] [--faults FILE] [--out FILE]
+                             [--llm none] [options]
+
+        Runs the daemon's pipeline over log files and writes one JSON report per fault window.
+
+        Options:
+          --config FILE             JSON5 config; the built-in defaults apply without it
+          --logs FILE...            log files, read in the order given (required)
+          --format F                auto (default), sel-csv, jsonl or syslog
+          --faults FILE             fault tickets: CSV sn,fault_time or JSON lines {host, fault_time};
+                                    without it, trigger rules over the logs open the windows
+          --out FILE                reports as JSON lines (default: standard output)
+          --rejects FILE            lines that failed to parse, with reasons (default: OUT.rejects.jsonl,
+                                    or rejects.jsonl when writing to standard output)
+          --llm none                label by the TF-IDF model alone
+          --state FILE              SQLite state file (default: the config's state.path, else in memory)
+          --pool FILE               example pool that trains the class weights (JSON lines or the
+                                    authors' JSON array); overrides filtering.poolFile
+          --allowed-lateness D      how far a host's watermark trails its latest line, such as 5m, or
+                                    `unbounded` to hold every window until the end of input
+          --reference-time T        RFC 3339 instant that year-less timestamps are placed nearest to
+                                    (default: now)
+          --quiet                   no progress lines on standard error
+        """
+
+    static func main(_ arguments: [String]) async -> Int32 {
+        let logger = Logger(label: "replay")
+        let options: ReplayOptions
+        do {
+            options = try ReplayOptions(arguments)
+        } catch {
+            printError("logcot replay: \(error)\n\n\(usage)")
+            return 2
+        }
+
+        do {
+            let run = try ReplayRun(options: options, logger: logger)
+            try await run.execute()
+            return 0
+        } catch let error as ConfigError {
+            printError(error.description)
+            return 2
+        } catch let error as UsageError {
+            printError("logcot replay: \(error)")
+            return 2
+        } catch {
+            logger.error("replay failed", ["error": String(describing: error)])
+            return 1
+        }
+    }
+}
+
+/// The parsed options of one replay.
+struct ReplayOptions {
+    var configPath: String?
+    var logPaths: [String]
+    var format: String?
+    var faultsPath: String?
+    var outputPath: String
+    var rejectsPath: String
+    var llm: String
+    var statePath: String?
+    var poolPath: String?
+    var allowedLateness: String?
+    var referenceTime: Date?
+    var quiet: Bool
+
+    init(_ arguments: [String]) throws {
+        let parsed = try CommandLineArguments(
+            arguments,
+            flags: ["quiet"],
+            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time"],
+            multiValued: ["logs"]
+        )
+        guard parsed.positional.isEmpty else {
+            throw UsageError("unexpected argument '\(parsed.positional[0])'; pass log files after --logs")
+        }
+        logPaths = parsed.values("logs")
+        guard !logPaths.isEmpty else {
+            throw UsageError("missing --logs; name at least one log file")
+        }
+        configPath = parsed.value("config")
+        format = parsed.value("format")
+        if let format, format != "auto", LogFormat(rawValue: format) == nil {
+            throw UsageError("invalid --format '\(format)'; use auto, \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        faultsPath = parsed.value("faults")
+        outputPath = parsed.value("out") ?? "-"
+        rejectsPath = parsed.value("rejects") ?? (outputPath == "-" ? "rejects.jsonl" : outputPath + ".rejects.jsonl")
+        llm = parsed.value("llm") ?? "none"
+        guard llm == "none" else {
+            throw UsageError("invalid --llm '\(llm)'; this build supports only --llm none")
+        }
+        statePath = parsed.value("state")
+        poolPath = parsed.value("pool")
+        allowedLateness = parsed.value("allowed-lateness")
+        if let text = parsed.value("reference-time") {
+            guard let date = TimestampResolver().parseISOLike(Substring(text)) else {
+                throw UsageError("invalid --reference-time '\(text)'; use RFC 3339 such as 2024-05-01T00:00:00Z")
+            }
+            referenceTime = date
+        }
+        quiet = parsed.has("quiet")
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import LogCoT
+
+let usage = """
+    logcot: diagnose server and switch faults from logs with TF-IDF filtering and a local LLM
+
+    Usage: logcot <command> [options]
+
+    Commands:
+      replay        Run the pipeline over log files and fault tickets, writing one JSON report per window
+      check-config  Check a JSON5 config file and list every problem with its key path
+      help          Show this text, or `logcot help <command>` for a command's options
+
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "help"
+let rest = Array(arguments.dropFirst())
+
+let exitCode: Int32
+switch command {
+case "replay":
+    exitCode = await ReplayCommand.main(rest)
+case "check-config":
+    exitCode = CheckConfigCommand.main(rest)
+case "help", "--help", "-h":
+    if let topic = rest.first, topic == "replay" {
+        print(ReplayCommand.usage)
+    } else if let topic = rest.first, topic == "check-config" {
+        print(CheckConfigCommand.usage)
+    } else {
+        print(usage)
+    }
+    exitCode = 0
+default:
+    FileHandle.standardError.write(Data("logcot: unknown command '\(command)'\n\n\(usage)".utf8))
+    exitCode = 2
+}
+exit(exitCode)
