@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "logcot",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "logcot", targets: ["logcot"]),
         .library(name: "LogCoT", targets: ["LogCoT"]),

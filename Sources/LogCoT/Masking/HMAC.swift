@@ -12,7 +12,7 @@ public struct HMACSHA256: Sendable {
     private var outer = SHA256()
 
     /// Creates an HMAC keyed with `key`. Keys longer than the 64-byte block are hashed first,
-    /// as RFC 2104, section 2 requires.
+    /// as RFC 2104 requires.
     public init(key: some Sequence<UInt8>) {
         var keyBytes = Array(key)
         if keyBytes.count > SHA256.blockByteCount {

@@ -25,4 +25,26 @@ public enum PseudonymKind: String, Sendable, CaseIterable {
         case .host: 5
         }
     }
+
+    /// Bit of this kind in `PseudonymKindMask`.
+    var maskBit: UInt8 {
+        1 << tieBreakRank
+    }
+}
+
+/// Set of kinds as a bit mask, tested on every line without hashing.
+struct PseudonymKindMask: Sendable {
+    private var bits: UInt8 = 0
+
+    init(_ kinds: some Sequence<PseudonymKind>) {
+        for kind in kinds {
+            bits |= kind.maskBit
+        }
+    }
+
+    var isEmpty: Bool { bits == 0 }
+
+    func contains(_ kind: PseudonymKind) -> Bool {
+        bits & kind.maskBit != 0
+    }
 }

@@ -1,4 +1,4 @@
-/// Incremental SHA-256 as specified in FIPS 180-4, section 6.2.
+/// Incremental SHA-256 as specified in FIPS 180-4.
 ///
 /// The value keeps its state in fixed-size SIMD storage, so copying it and calling `update`
 /// do not allocate. `HMACSHA256` relies on this to reuse a keyed state for many messages.
@@ -7,14 +7,14 @@ public struct SHA256: Sendable {
     public static let blockByteCount = 64
 
     /// Initial hash value H(0): the first 32 bits of the fractional parts of the square roots
-    /// of the first eight primes (FIPS 180-4, section 5.3.3).
+    /// of the first eight primes.
     private static let initialState = SIMD8<UInt32>(
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
         0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
 
     /// Round constants K: the first 32 bits of the fractional parts of the cube roots of the
-    /// first 64 primes (FIPS 180-4, section 4.2.2).
+    /// first 64 primes.
     private static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -106,8 +106,8 @@ public struct SHA256: Sendable {
     consuming func finalizeWords() -> SIMD8<UInt32> {
         let messageBitCount = messageByteCount &* 8
 
-        // FIPS 180-4, section 5.1.1: append the bit 1, then zeros until the length is 56 mod 64
-        // bytes, then the message length in bits as a 64-bit big-endian integer.
+        // Append the bit 1, then zeros until the length is 56 mod 64 bytes, then the message
+        // length in bits as a 64-bit big-endian integer.
         let zeroByteCount = (Self.blockByteCount + 55 - partialBlockCount) % Self.blockByteCount
         let paddingByteCount = 1 + zeroByteCount + 8
         withUnsafeTemporaryAllocation(byteCount: paddingByteCount, alignment: 8) { padding in
@@ -134,7 +134,7 @@ public struct SHA256: Sendable {
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
                 var blockOffset = 0
                 while blockOffset < blocks.count {
-                    // Message schedule W(0...63), FIPS 180-4, section 6.2.2, step 1.
+                    // Message schedule W(0...63).
                     for t in 0..<16 {
                         let word = blocks.loadUnaligned(fromByteOffset: blockOffset + t * 4, as: UInt32.self)
                         schedule[t] = UInt32(bigEndian: word)

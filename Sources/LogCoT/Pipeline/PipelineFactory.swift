@@ -26,7 +26,7 @@ public struct PipelineFactory {
     }
 
     /// Loads the model from the state store, or trains a new one from the configured pool.
-    public func makeModel(store: ModelStore?) throws -> TFIDFModel {
+    public func makeModel(store: ModelStore?, masker: Masker) throws -> TFIDFModel {
         if let stored = try store?.load() {
             logger.info("TF-IDF model loaded", ["revision": String(stored.revision), "documents": String(stored.documentCount), "state": config.state.path])
             return stored
@@ -35,7 +35,8 @@ public struct PipelineFactory {
         let pool = try loadPool()
         let model = TFIDFModel()
         for example in pool.examples {
-            let template = example.lines.map(TemplateMiner.template(of:))
+            // Pool lines may come from a source that was not masked, so they are masked like live lines.
+            let template = example.lines.map { TemplateMiner.template(of: masker.mask($0, host: nil)) }
             var counts: [String: Int] = [:]
             for line in template {
                 for term in TermExtractor.terms(of: line) {
@@ -61,11 +62,12 @@ public struct PipelineFactory {
 
     public func make(sink: any ReportSink, rejects: RejectsWriter?, diagnoser: any Diagnoser, ticketsGiven: Bool, maxConcurrentDiagnoses: Int = 1) throws -> Pipeline {
         let store = try makeStateStore()
+        let masker = try makeMasker()
         let triggersEnabled = config.faults.triggers == "on" || (config.faults.triggers == "auto" && !ticketsGiven)
         return Pipeline(
             config: config,
-            masker: try makeMasker(),
-            model: try makeModel(store: store),
+            masker: masker,
+            model: try makeModel(store: store, masker: masker),
             modelStore: store,
             diagnoser: diagnoser,
             sink: sink,
