@@ -5,7 +5,7 @@ import LogCoT
 enum ReplayCommand {
     static let usage = """
         Usage: logcot replay [--config FILE] --logs FILE... [--format F] [--faults FILE] [--out FILE]
-                             [--llm none] [options]
+                             [--llm none|URL] [options]
 
         Runs the daemon's pipeline over log files and writes one JSON report per fault window.
 
@@ -18,7 +18,10 @@ enum ReplayCommand {
           --out FILE                reports as JSON lines (default: standard output)
           --rejects FILE            lines that failed to parse, with reasons (default: OUT.rejects.jsonl,
                                     or rejects.jsonl when writing to standard output)
-          --llm none                label by the TF-IDF model alone
+          --llm none|URL            none labels by the TF-IDF model alone; a URL such as
+                                    http://127.0.0.1:8080/v1 names the OpenAI-compatible LLM server.
+                                    Default: the config's llm section, whose base URL falls back to
+                                    OPENAI_BASE_URL
           --state FILE              SQLite state file (default: the config's state.path, else in memory)
           --pool FILE               example pool that trains the class weights (JSON lines or the
                                     authors' JSON array); overrides filtering.poolFile
@@ -49,6 +52,9 @@ enum ReplayCommand {
         } catch let error as UsageError {
             printError("logcot replay: \(error)")
             return 2
+        } catch let error as ChatClientError {
+            printError("logcot replay: \(error); or pass --llm URL, or --llm none to label by the TF-IDF model alone")
+            return 2
         } catch {
             logger.error("replay failed", ["error": String(describing: error)])
             return 1
@@ -64,7 +70,8 @@ struct ReplayOptions {
     var faultsPath: String?
     var outputPath: String
     var rejectsPath: String
-    var llm: String
+    /// `none`, a base URL, or nil for the config's `llm` section.
+    var llm: String?
     var statePath: String?
     var poolPath: String?
     var allowedLateness: String?
@@ -93,9 +100,9 @@ struct ReplayOptions {
         faultsPath = parsed.value("faults")
         outputPath = parsed.value("out") ?? "-"
         rejectsPath = parsed.value("rejects") ?? (outputPath == "-" ? "rejects.jsonl" : outputPath + ".rejects.jsonl")
-        llm = parsed.value("llm") ?? "none"
-        guard llm == "none" else {
-            throw UsageError("invalid --llm '\(llm)'; this build supports only --llm none")
+        llm = parsed.value("llm")
+        if let llm, llm != "none", URL(string: llm)?.scheme?.hasPrefix("http") != true {
+            throw UsageError("invalid --llm '\(llm)'; use none, or the server's base URL such as http://127.0.0.1:8080/v1")
         }
         statePath = parsed.value("state")
         poolPath = parsed.value("pool")

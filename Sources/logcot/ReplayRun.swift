@@ -27,6 +27,15 @@ final class ReplayRun {
         if let poolPath = options.poolPath {
             config.filtering.poolFile = poolPath
         }
+        switch options.llm {
+        case "none"?:
+            config.llm.enabled = false
+        case let url?:
+            config.llm.enabled = true
+            config.llm.client.baseURL = URL(string: url)
+        case nil:
+            break
+        }
         if let statePath = options.statePath {
             config.state.path = statePath
         }
@@ -39,14 +48,13 @@ final class ReplayRun {
         let pipeline = try PipelineFactory(config: config, logger: logger).make(
             sink: try JSONLinesReportSink(path: options.outputPath, truncate: true),
             rejects: RejectsWriter(path: options.rejectsPath),
-            diagnoser: TFIDFDiagnoser(),
             ticketsGiven: options.faultsPath != nil
         )
         logger.info("replay started", [
             "logs": String(options.logPaths.count),
             "faults": options.faultsPath ?? "(trigger rules)",
             "out": options.outputPath,
-            "llm": options.llm,
+            "diagnoser": pipeline.diagnoser.name,
         ])
 
         if let faultsPath = options.faultsPath {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A decoded JSON or JSON5 document, kept generic so that config checks can walk it and report key paths.
-public enum JSONValue: Sendable, Equatable, Codable {
+public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case number(Double)

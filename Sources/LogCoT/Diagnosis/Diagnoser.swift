@@ -50,15 +50,26 @@ public struct LLMExchange: Sendable, Codable, Equatable {
     public var poolVersion: String
     public var exampleIDs: [String]
     public var rounds: [Round]
+    /// The model's round-2 answer as it was written.
+    public var answer: String?
+    /// Why the answer named no single label, for `llm-unparsed` reports.
+    public var unparsedReason: String?
     /// Why the LLM step failed, for `tfidf-fallback` reports.
     public var error: String?
 
-    public init(model: String, promptVersion: String, poolVersion: String, exampleIDs: [String], rounds: [Round], error: String? = nil) {
+    enum CodingKeys: String, CodingKey {
+        // `exampleIds` so that snake_case conversion gives `example_ids`, not `example_i_ds`.
+        case model, promptVersion, poolVersion, exampleIDs = "exampleIds", rounds, answer, unparsedReason, error
+    }
+
+    public init(model: String, promptVersion: String, poolVersion: String, exampleIDs: [String], rounds: [Round], answer: String? = nil, unparsedReason: String? = nil, error: String? = nil) {
         self.model = model
         self.promptVersion = promptVersion
         self.poolVersion = poolVersion
         self.exampleIDs = exampleIDs
         self.rounds = rounds
+        self.answer = answer
+        self.unparsedReason = unparsedReason
         self.error = error
     }
 }

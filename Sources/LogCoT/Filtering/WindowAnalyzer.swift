@@ -35,6 +35,8 @@ public struct WindowAnalysis: Sendable {
     public var modelRevision: Int
     public var modelDocuments: Int
     public var modelExamples: Int
+    /// Few-shot examples chosen for the window, when the diagnosis uses an LLM.
+    public var examples: [PoolExample] = []
 }
 
 /// Scores a window's templates with the TF-IDF model, keeps the best within the prompt budget and

@@ -17,6 +17,8 @@ public final class Pipeline {
     public let logger: Logger
     public let triggersEnabled: Bool
     public let maxConcurrentDiagnoses: Int
+    /// Chooses few-shot examples; nil when the diagnoser needs none.
+    public let exampleSelector: ExampleSelector?
     public private(set) var statistics = PipelineStatistics()
     /// The wall clock, replaceable in tests.
     public var clock: @Sendable () -> Date = { Date() }
@@ -34,6 +36,7 @@ public final class Pipeline {
         rejects: RejectsWriter?,
         triggersEnabled: Bool,
         maxConcurrentDiagnoses: Int = 1,
+        exampleSelector: ExampleSelector? = nil,
         logger: Logger
     ) {
         self.config = config
@@ -47,6 +50,7 @@ public final class Pipeline {
         self.rejects = rejects
         self.triggersEnabled = triggersEnabled
         self.maxConcurrentDiagnoses = max(1, maxConcurrentDiagnoses)
+        self.exampleSelector = exampleSelector
         self.logger = logger
     }
 
@@ -124,7 +128,10 @@ public final class Pipeline {
             statistics.windowsClosed += 1
             let termCounts = WindowAnalyzer.termCounts(of: item.window)
             model.addDocument(termCounts)
-            let analysis = analyzer.analyze(item.window, termCounts: termCounts, model: model)
+            var analysis = analyzer.analyze(item.window, termCounts: termCounts, model: model)
+            if let exampleSelector {
+                analysis.examples = exampleSelector.select(for: analysis.vector, labels: config.labels, model: model)
+            }
 
             let diagnoser = self.diagnoser
             let builder = ReportBuilder(labels: config.labels, masker: masker, includeRoutingHost: config.masking.routingHost)

@@ -26,13 +26,12 @@ public struct PipelineFactory {
     }
 
     /// Loads the model from the state store, or trains a new one from the configured pool.
-    public func makeModel(store: ModelStore?, masker: Masker) throws -> TFIDFModel {
+    public func makeModel(store: ModelStore?, masker: Masker, pool: ExamplePool) throws -> TFIDFModel {
         if let stored = try store?.load() {
             logger.info("TF-IDF model loaded", ["revision": String(stored.revision), "documents": String(stored.documentCount), "state": config.state.path])
             return stored
         }
 
-        let pool = try loadPool()
         let model = TFIDFModel()
         for example in pool.examples {
             // Pool lines may come from a source that was not masked, so they are masked like live lines.
@@ -60,20 +59,46 @@ public struct PipelineFactory {
         try ModelStore(database: SQLiteDatabase(path: config.state.path))
     }
 
-    public func make(sink: any ReportSink, rejects: RejectsWriter?, diagnoser: any Diagnoser, ticketsGiven: Bool, maxConcurrentDiagnoses: Int = 1) throws -> Pipeline {
+    /// Builds the LLM diagnoser from `llm` config, or returns the TF-IDF one when the LLM is disabled.
+    public func makeDiagnoser(pool: ExamplePool) throws -> any Diagnoser {
+        guard config.llm.enabled else {
+            return TFIDFDiagnoser()
+        }
+        let client = try ChatClient(config: config.llm.client, logger: logger.child("llm"))
+        let template = try config.llm.promptTemplate.map { try PromptTemplate.load(from: URL(fileURLWithPath: $0)) } ?? .builtin
+        let dialogue = ChainOfThoughtDiagnoser(
+            client: client,
+            builder: PromptBuilder(template: template, labels: config.labels),
+            constraint: config.llm.labelConstraint,
+            logger: logger.child("llm")
+        )
+        logger.info("LLM diagnosis enabled", [
+            "endpoint": client.endpoint.description,
+            "model": config.llm.client.model,
+            "label_constraint": config.llm.labelConstraint.rawValue,
+            "prompt": template.version,
+        ])
+        return LLMDiagnoser(dialogue: dialogue, model: config.llm.client.model, poolVersion: pool.version, logger: logger.child("llm"))
+    }
+
+    public func make(sink: any ReportSink, rejects: RejectsWriter?, diagnoser: (any Diagnoser)? = nil, ticketsGiven: Bool) throws -> Pipeline {
         let store = try makeStateStore()
         let masker = try makeMasker()
+        let pool = try loadPool()
+        let diagnoser = try diagnoser ?? makeDiagnoser(pool: pool)
+        let usesLLM = diagnoser is LLMDiagnoser
         let triggersEnabled = config.faults.triggers == "on" || (config.faults.triggers == "auto" && !ticketsGiven)
         return Pipeline(
             config: config,
             masker: masker,
-            model: try makeModel(store: store, masker: masker),
+            model: try makeModel(store: store, masker: masker, pool: pool),
             modelStore: store,
             diagnoser: diagnoser,
             sink: sink,
             rejects: rejects,
             triggersEnabled: triggersEnabled,
-            maxConcurrentDiagnoses: maxConcurrentDiagnoses,
+            maxConcurrentDiagnoses: usesLLM ? config.llm.client.maxConcurrentRequests : 1,
+            exampleSelector: usesLLM ? ExampleSelector(pool: pool, perClass: config.llm.examplesPerClass, masker: masker) : nil,
             logger: logger
         )
     }

@@ -166,3 +166,10 @@ struct RateLimiter {
         return (false, 0)
     }
 }
+
+extension Logger: DiagnosisLogger {
+    /// Receives the diagnosis client's events; an unknown level name logs at `info`.
+    public func log(_ level: String, _ message: String, _ fields: [String: String]) {
+        log(Level(name: level) ?? .info, message, fields)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Settings for the LLM diagnosis step.
+public struct LLMConfig: Sendable {
+    /// When false, windows are labelled by the TF-IDF model alone.
+    public var enabled = true
+    public var client = LLMClientConfig(model: "logcot-mistral-7b")
+    /// How round 2 is constrained to the label set.
+    public var labelConstraint: LabelConstraint = .jsonSchema
+    /// Few-shot examples per class.
+    public var examplesPerClass = 3
+    /// A prompt template file; unset uses the built-in template.
+    public var promptTemplate: String?
+
+    public init() {}
+
+    static let constraintNames: [String: LabelConstraint] = ["json-schema": .jsonSchema, "grammar": .grammar, "none": .none]
+
+    init(reading object: ConfigObject) {
+        object.rejectUnknownKeys([
+            "enabled", "baseURL", "model", "apiKey", "requestTimeout", "maxConcurrentRequests", "maxRetries",
+            "initialBackoff", "maxBackoff", "temperature", "seed", "maxReasoningTokens", "maxAnswerTokens",
+            "labelConstraint", "examplesPerClass", "promptTemplate",
+        ])
+        enabled = object.bool("enabled", default: enabled)
+
+        if let text = object.optionalString("baseURL"), !text.isEmpty {
+            if let url = URL(string: text), url.scheme == "http" || url.scheme == "https" {
+                client.baseURL = url
+            } else {
+                object.reader.report(object.keyPath("baseURL"), "invalid URL '\(text)'; use http://host:port/v1")
+            }
+        }
+        client.model = object.string("model", default: client.model)
+        client.apiKey = object.optionalString("apiKey").flatMap { $0.isEmpty ? nil : $0 }
+        client.requestTimeout = .milliseconds(Int64(object.duration("requestTimeout", default: 120) * 1000))
+        client.maxConcurrentRequests = object.int("maxConcurrentRequests", default: client.maxConcurrentRequests, range: 1...256)
+        client.maxRetries = object.int("maxRetries", default: client.maxRetries, range: 0...100)
+        client.initialBackoff = .milliseconds(Int64(object.duration("initialBackoff", default: 0.5) * 1000))
+        client.maxBackoff = .milliseconds(Int64(object.duration("maxBackoff", default: 30) * 1000))
+        client.temperature = object.double("temperature", default: client.temperature, range: 0...2)
+        if object.has("seed") {
+            client.seed = object.int("seed", default: 0, range: 0...Int(Int32.max))
+        }
+        client.maxReasoningTokens = object.int("maxReasoningTokens", default: client.maxReasoningTokens, range: 1...32_768)
+        client.maxAnswerTokens = object.int("maxAnswerTokens", default: client.maxAnswerTokens, range: 1...4_096)
+
+        let constraintName = object.choice("labelConstraint", default: "json-schema", choices: ["json-schema", "grammar", "none"])
+        labelConstraint = Self.constraintNames[constraintName] ?? .jsonSchema
+        examplesPerClass = object.int("examplesPerClass", default: examplesPerClass, range: 0...50)
+        promptTemplate = object.optionalString("promptTemplate")
+    }
+}
