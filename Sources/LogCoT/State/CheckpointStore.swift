@@ -93,6 +93,7 @@ public final class CheckpointStore {
     }
 
     /// Marks reports as delivered and drops their text; the ids stay to recognise repeated windows.
+    // NOTE: ids are never pruned, so the table grows by one short row per report for the life of the file.
     public func markDelivered(_ sequences: [Int64]) throws {
         guard !sequences.isEmpty else {
             return

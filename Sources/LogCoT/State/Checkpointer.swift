@@ -40,6 +40,8 @@ public final class Checkpointer {
     public func commit(source: String, state: Data) async throws -> [StoredReport] {
         try await pipeline.writePendingReports()
         let reports = try outbox.takeAll().map { (id: $0.reportId, json: try $0.jsonLine()) }
+        // NOTE: each changed host is saved whole, history included (up to windowing.history limits,
+        // 4 MiB per host by default), so a checkpoint costs time in proportion to those histories.
         var snapshots: [(host: String, data: Data)] = []
         for host in changedHosts.sorted() {
             if let snapshot = pipeline.windows.snapshot(host: host) {

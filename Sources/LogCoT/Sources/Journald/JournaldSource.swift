@@ -56,18 +56,23 @@ public final class JournaldSource {
             joiner = saved.joiner
             joiner.maxBytes = mapper.maxLineBytes
         }
-        guard let saved = saved?.position else {
-            try seekStart()
+        guard let position = saved?.position else {
+            // A saved state without a position means the journal had no matching entry at the last
+            // start, so every entry there now is new, whatever startAt says.
+            try seekStart(fromHead: saved != nil)
             return
         }
-        position = saved
+        self.position = position
+        try resume(after: position)
+    }
 
+    private func resume(after saved: JournalPosition) throws {
         if try seekExactly(saved.cursor) {
             logger.info("resuming after the saved journal cursor", ["cursor": saved.cursor])
             return
         }
         let resumeTime = saved.realtimeMicroseconds + 1
-        logger.warning("the saved journal cursor was not found, so its journal file was probably rotated or vacuumed; resuming at the first entry received after the saved entry", [
+        logger.warning("the saved journal cursor was not found, because its journal file was rotated or vacuumed or the entry no longer matches the configured matches; resuming at the first entry received after the saved entry", [
             "cursor": saved.cursor,
             "resume_realtime_usec": String(resumeTime),
             "resume_time": RFC3339.format(Date(timeIntervalSince1970: Double(resumeTime) / 1_000_000)),
@@ -89,10 +94,10 @@ public final class JournaldSource {
         }
     }
 
-    private func seekStart() throws {
-        if config.startAt == "head" {
+    private func seekStart(fromHead: Bool) throws {
+        if fromHead || config.startAt == "head" {
             try reader.seekHead()
-            logger.info("no saved journal cursor; reading from the oldest entry (startAt head)")
+            logger.info("no saved journal cursor; reading from the oldest entry", ["start_at": fromHead ? "head (nothing was read before)" : config.startAt])
             return
         }
         try reader.seekTail()
@@ -148,7 +153,6 @@ public final class JournaldSource {
     /// Closes and reopens the journal, then resumes after the last entry read, to recover from read errors.
     public func reopen() throws {
         reader = try Self.open(config, maxLineBytes: mapper.maxLineBytes)
-        let current = state
-        try resume(from: current.position == nil ? nil : current)
+        try resume(from: state)
     }
 }
