@@ -3,10 +3,14 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CACHE_DIR ?= $(HOME)/.cache/logcot
 TOOLS_VENV := $(CACHE_DIR)/tools-venv
-APT_PACKAGES := libsqlite3-dev pkg-config python3-venv
+# libsystemd-dev builds the journald source; systemd brings systemd-analyze, and
+# systemd-journal-remote writes the journal files that the tests read.
+APT_PACKAGES := libsqlite3-dev pkg-config python3-venv libsystemd-dev systemd systemd-journal-remote
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools build demo test clean
+.PHONY: all deps tools build demo test install clean
 
 all: build
 
@@ -42,6 +46,27 @@ demo: build
 
 test: build tools
 	LOGCOT_PYTHON="$(TOOLS_VENV)/bin/python" LOGCOT_BIN="$(BIN_DIR)/logcot" $(SWIFT) test
+
+## Install the release binary, the systemd unit and the example config (kept if already present).
+## DESTDIR stages the files elsewhere, for packaging.
+install: deps
+	$(SWIFT) build -c release
+	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/logcot" "$(DESTDIR)$(PREFIX)/bin/logcot"
+	install -d -m 0755 "$(DESTDIR)$(SYSCONFDIR)/systemd/system" "$(DESTDIR)$(SYSCONFDIR)/logcot"
+	sed 's#/usr/local/#$(PREFIX)/#g; s#/etc/logcot/#$(SYSCONFDIR)/logcot/#g' systemd/logcot.service \
+	  > "$(DESTDIR)$(SYSCONFDIR)/systemd/system/logcot.service"
+	chmod 0644 "$(DESTDIR)$(SYSCONFDIR)/systemd/system/logcot.service"
+	@if [ -e "$(DESTDIR)$(SYSCONFDIR)/logcot/journald.json5" ]; then \
+	  echo "kept the existing $(DESTDIR)$(SYSCONFDIR)/logcot/journald.json5"; \
+	else \
+	  install -m 0644 config/journald.json5 "$(DESTDIR)$(SYSCONFDIR)/logcot/journald.json5"; \
+	fi
+	install -D -m 0644 docs/journald.md "$(DESTDIR)$(PREFIX)/share/doc/logcot/journald.md"
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  systemctl daemon-reload && echo "installed; start with: systemctl enable --now logcot"; \
+	else \
+	  echo "installed; systemd is not running here, so run 'systemctl daemon-reload' on the target"; \
+	fi
 
 clean:
 	rm -rf .build .demo

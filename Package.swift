@@ -16,9 +16,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
         .target(
             name: "LogCoT",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "CSystemd"],
             path: "Sources/LogCoT"
         ),
         .executableTarget(

@@ -8,6 +8,7 @@ let usage = """
 
     Commands:
       replay        Run the pipeline over log files and fault tickets, writing one JSON report per window
+      run           Follow the systemd journal as a daemon and write one JSON report per fault window
       check-config  Check a JSON5 config file and list every problem with its key path
       help          Show this text, or `logcot help <command>` for a command's options
 
@@ -23,11 +24,15 @@ case "replay":
     exitCode = await ReplayCommand.main(rest)
 case "check-config":
     exitCode = CheckConfigCommand.main(rest)
+case "run":
+    exitCode = await RunCommand.main(rest)
 case "help", "--help", "-h":
     if let topic = rest.first, topic == "replay" {
         print(ReplayCommand.usage)
     } else if let topic = rest.first, topic == "check-config" {
         print(CheckConfigCommand.usage)
+    } else if let topic = rest.first, topic == "run" {
+        print(RunCommand.usage)
     } else {
         print(usage)
     }

@@ -12,10 +12,12 @@ public struct LogCoTConfig: Sendable {
     public var labels: LabelSet = .serverDefault
     public var state = StateConfig()
     public var llm = LLMConfig()
+    public var sources = SourcesConfig()
+    public var sinks = SinksConfig()
 
     public init() {}
 
-    static let topLevelKeys = ["timeZone", "logLevel", "parsing", "faults", "windowing", "masking", "filtering", "labels", "state", "llm"]
+    static let topLevelKeys = ["timeZone", "logLevel", "parsing", "faults", "windowing", "masking", "filtering", "labels", "state", "llm", "sources", "sinks"]
 
     /// Loads a JSON5 file, substituting `${ENV}` in strings, and throws every problem found at once.
     public static func load(from url: URL, environment: EnvironmentSubstitution = EnvironmentSubstitution()) throws -> LogCoTConfig {
@@ -65,6 +67,8 @@ public struct LogCoTConfig: Sendable {
         labels = LabelConfigReader.read(root.object("labels"))
         state = StateConfig(reading: root.object("state"))
         llm = LLMConfig(reading: root.object("llm"))
+        sources = SourcesConfig(reading: root.object("sources"))
+        sinks = SinksConfig(reading: root.object("sinks"))
     }
 }
 
@@ -200,12 +204,18 @@ public struct FilteringConfig: Sendable {
 public struct StateConfig: Sendable {
     /// The SQLite file, or `:memory:` for state that ends with the process.
     public var path = ":memory:"
+    /// `logcot run` commits a checkpoint at least this often while input arrives.
+    public var checkpointInterval: TimeInterval = 5
+    /// `logcot run` also commits after this many records, to bound the work a crash repeats.
+    public var checkpointRecords = 1_000
 
     public init() {}
 
     init(reading object: ConfigObject) {
-        object.rejectUnknownKeys(["path"])
+        object.rejectUnknownKeys(["path", "checkpointInterval", "checkpointRecords"])
         path = object.string("path", default: path)
+        checkpointInterval = object.duration("checkpointInterval", default: checkpointInterval)
+        checkpointRecords = object.int("checkpointRecords", default: checkpointRecords, range: 1...1_000_000)
     }
 }
 

@@ -6,7 +6,7 @@ import Foundation
 /// owns a pipeline; diagnoses of closed windows run concurrently up to `maxConcurrentDiagnoses`,
 /// and their reports are written in the order the windows closed.
 public final class Pipeline {
-    public let config: LogCoTConfig
+    public internal(set) var config: LogCoTConfig
     public let masker: Masker
     public let windows: WindowManager
     public let model: TFIDFModel
@@ -15,7 +15,7 @@ public final class Pipeline {
     public let sink: any ReportSink
     public let rejects: RejectsWriter?
     public let logger: Logger
-    public let triggersEnabled: Bool
+    public internal(set) var triggersEnabled: Bool
     public let maxConcurrentDiagnoses: Int
     /// Chooses few-shot examples; nil when the diagnoser needs none.
     public let exampleSelector: ExampleSelector?
@@ -117,6 +117,13 @@ public final class Pipeline {
         }
         try await sink.flush()
         try saveModel()
+    }
+
+    /// Waits for every running diagnosis and writes its report, without closing open windows.
+    public func writePendingReports() async throws {
+        while !pending.isEmpty {
+            try await writeOldestPending()
+        }
     }
 
     public func saveModel() throws {

@@ -65,6 +65,17 @@ public struct PipelineFactory {
             return TFIDFDiagnoser()
         }
         let client = try ChatClient(config: config.llm.client, logger: logger.child("llm"))
+        let endpointMissing: Bool
+        do {
+            _ = try config.llm.client.resolveEndpoint(environment: ProcessInfo.processInfo.environment)
+            endpointMissing = false
+        } catch {
+            endpointMissing = error == .missingBaseURL
+        }
+        if endpointMissing {
+            logger.warning("no LLM endpoint is configured, so windows are labelled by the TF-IDF model alone; set llm.baseURL or OPENAI_BASE_URL, or llm.enabled to false to silence this")
+            return TFIDFDiagnoser()
+        }
         let template = try config.llm.promptTemplate.map { try PromptTemplate.load(from: URL(fileURLWithPath: $0)) } ?? .builtin
         let dialogue = ChainOfThoughtDiagnoser(
             client: client,
@@ -81,18 +92,23 @@ public struct PipelineFactory {
         return LLMDiagnoser(dialogue: dialogue, model: config.llm.client.model, poolVersion: pool.version, logger: logger.child("llm"))
     }
 
+    /// Builds a pipeline on a fresh state store, with triggers on unless a ticket source is given.
     public func make(sink: any ReportSink, rejects: RejectsWriter?, diagnoser: (any Diagnoser)? = nil, ticketsGiven: Bool) throws -> Pipeline {
-        let store = try makeStateStore()
+        let triggersEnabled = config.faults.triggers == "on" || (config.faults.triggers == "auto" && !ticketsGiven)
+        return try makePipeline(modelStore: makeStateStore(), sink: sink, rejects: rejects, diagnoser: diagnoser, triggersEnabled: triggersEnabled)
+    }
+
+    /// Builds a pipeline whose model comes from `modelStore`; the diagnoser defaults to the one `llm` config selects.
+    public func makePipeline(modelStore: ModelStore, sink: any ReportSink, rejects: RejectsWriter?, diagnoser: (any Diagnoser)? = nil, triggersEnabled: Bool) throws -> Pipeline {
         let masker = try makeMasker()
         let pool = try loadPool()
         let diagnoser = try diagnoser ?? makeDiagnoser(pool: pool)
         let usesLLM = diagnoser is LLMDiagnoser
-        let triggersEnabled = config.faults.triggers == "on" || (config.faults.triggers == "auto" && !ticketsGiven)
         return Pipeline(
             config: config,
             masker: masker,
-            model: try makeModel(store: store, masker: masker, pool: pool),
-            modelStore: store,
+            model: try makeModel(store: modelStore, masker: masker, pool: pool),
+            modelStore: modelStore,
             diagnoser: diagnoser,
             sink: sink,
             rejects: rejects,

@@ -54,7 +54,22 @@ public final class SQLiteDatabase {
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
+    ///
+    /// Inside an open transaction the body runs in a savepoint instead, so that a save such as
+    /// `ModelStore.save` can be part of a larger checkpoint and commits only with it.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(handle) == 0 {
+            try execute("SAVEPOINT nested_transaction")
+            do {
+                let result = try body()
+                try execute("RELEASE nested_transaction")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO nested_transaction")
+                try? execute("RELEASE nested_transaction")
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

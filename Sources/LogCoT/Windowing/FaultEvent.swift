@@ -1,7 +1,7 @@
 import Foundation
 
 /// A fault to diagnose: a ticket from a file or topic, or a trigger rule that matched a log line.
-public struct FaultEvent: Sendable, Equatable {
+public struct FaultEvent: Sendable, Equatable, Codable {
     public enum Origin: String, Sendable, Codable {
         case ticket
         case trigger

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A masked line as a window stores it.
-public struct WindowLine: Sendable, Equatable {
+public struct WindowLine: Sendable, Equatable, Codable {
     public var timestamp: Date
     /// The masked message.
     public var text: String
@@ -9,7 +9,7 @@ public struct WindowLine: Sendable, Equatable {
 }
 
 /// Per-template statistics of one window.
-public struct TemplateStatistics: Sendable, Equatable {
+public struct TemplateStatistics: Sendable, Equatable, Codable {
     public var template: String
     /// The first masked line with this template, shown in prompts and reports.
     public var example: String
@@ -19,7 +19,7 @@ public struct TemplateStatistics: Sendable, Equatable {
 }
 
 /// Line counts of one window, as reports show them.
-public struct WindowLineCounts: Sendable, Equatable {
+public struct WindowLineCounts: Sendable, Equatable, Codable {
     /// Lines that fell inside the window.
     public var seen = 0
     /// Lines stored verbatim (at most the configured maximum).
@@ -34,7 +34,7 @@ public struct WindowLineCounts: Sendable, Equatable {
 }
 
 /// The lines of one host around one fault, from `fault - before` to `fault + after`.
-public struct FaultWindow: Sendable {
+public struct FaultWindow: Sendable, Codable {
     /// The deterministic report id: the same input yields the same id on every replay and restart.
     public let id: String
     public let host: String

@@ -7,10 +7,10 @@ import Foundation
 /// the end, or at end of input. Not thread-safe: one task owns it.
 public final class WindowManager {
     public let config: WindowingConfig
-    private var hosts: [String: HostState] = [:]
+    var hosts: [String: HostState] = [:]
     // NOTE: grows by one id per fault for the life of the process; the state store's report table
     // is the durable dedupe for long-running daemons.
-    private var knownWindowIDs: Set<String> = []
+    var knownWindowIDs: Set<String> = []
 
     /// Counters across all hosts.
     public private(set) var lateLines = 0
@@ -151,7 +151,7 @@ public final class WindowManager {
         return closed.sorted { $0.window.fault.time < $1.window.fault.time }
     }
 
-    private func newHostState() -> HostState {
+    func newHostState() -> HostState {
         HostState(history: HostHistory(
             maxLines: config.historyMaxLinesPerHost,
             maxBytes: config.historyMaxBytesPerHost,

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Settings for where `logcot run` writes reports.
+public struct SinksConfig: Sendable {
+    /// The JSON-lines file that reports are appended to, once each; nil writes no file.
+    public var filePath: String?
+    /// Whether reports also go to standard output, where a crash can repeat one (see docs/journald.md).
+    public var stdout = false
+
+    public init() {}
+
+    /// True when at least one sink is configured.
+    public var isEmpty: Bool {
+        filePath == nil && !stdout
+    }
+
+    init(reading object: ConfigObject) {
+        object.rejectUnknownKeys(["file", "stdout"])
+        let file = object.object("file")
+        file.rejectUnknownKeys(["path"])
+        if object.has("file") {
+            filePath = file.optionalString("path")
+            if filePath?.isEmpty ?? true {
+                object.reader.report(file.keyPath("path"), "missing path; name the JSON-lines file that reports are appended to")
+                filePath = nil
+            }
+        }
+        let standardOutput = object.object("stdout")
+        standardOutput.rejectUnknownKeys(["enabled"])
+        stdout = standardOutput.bool("enabled", default: stdout)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Crash injection for the tests of `logcot run`, set by environment variables.
+///
+/// `LOGCOT_TEST_KILL_AT` sends SIGKILL to the process at one point of the checkpoint protocol:
+/// - `record:N`: after the Nth record was processed.
+/// - `report-committed:N`: after the checkpoint that commits the Nth report.
+/// - `report-written:N`: after the Nth report was appended and synced, before it is marked delivered.
+/// - `report-torn:N`: halfway through writing the Nth report.
+///
+/// `LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP=1` stops the daemon as SIGTERM would once it has read every
+/// entry and delivered every report. Counts start at 1 in each process. Not for production use.
+public final class TestHooks {
+    public enum KillPoint: Equatable, Sendable {
+        case afterRecord(Int)
+        case afterReportCommitted(Int)
+        case afterReportWritten(Int)
+        case insideReport(Int)
+    }
+
+    /// The action `ReportFile` takes for the next report.
+    public enum WriteAction: Equatable {
+        case write
+        case tear
+    }
+
+    public let killPoint: KillPoint?
+    public let exitWhenCaughtUp: Bool
+    private var records = 0
+    private var reportsCommitted = 0
+    private var reportsWritten = 0
+    private var reportsStarted = 0
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        exitWhenCaughtUp = environment["LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP"] == "1"
+        guard let text = environment["LOGCOT_TEST_KILL_AT"], !text.isEmpty else {
+            killPoint = nil
+            return
+        }
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let count = Int(parts[1]), count > 0 else {
+            throw TestHookError(value: text)
+        }
+        switch parts[0] {
+        case "record": killPoint = .afterRecord(count)
+        case "report-committed": killPoint = .afterReportCommitted(count)
+        case "report-written": killPoint = .afterReportWritten(count)
+        case "report-torn": killPoint = .insideReport(count)
+        default: throw TestHookError(value: text)
+        }
+    }
+
+    /// True when any hook is set, so that the daemon can log it at start.
+    public var isActive: Bool {
+        killPoint != nil || exitWhenCaughtUp
+    }
+
+    func recordProcessed() {
+        records += 1
+        if killPoint == .afterRecord(records) {
+            Self.killProcess()
+        }
+    }
+
+    func reportsCommitted(_ count: Int) {
+        let before = reportsCommitted
+        reportsCommitted += count
+        if case .afterReportCommitted(let target)? = killPoint, before < target, reportsCommitted >= target {
+            Self.killProcess()
+        }
+    }
+
+    func reportsWrittenDurably(_ count: Int) {
+        let before = reportsWritten
+        reportsWritten += count
+        if case .afterReportWritten(let target)? = killPoint, before < target, reportsWritten >= target {
+            Self.killProcess()
+        }
+    }
+
+    func reportWillBeWritten() -> WriteAction {
+        reportsStarted += 1
+        return killPoint == .insideReport(reportsStarted) ? .tear : .write
+    }
+
+    static func killProcess() -> Never {
+        raise(SIGKILL)
+        fatalError("SIGKILL did not stop the process")
+    }
+}
+
+/// An invalid `LOGCOT_TEST_KILL_AT` value.
+public struct TestHookError: Error, CustomStringConvertible {
+    public var value: String
+
+    public var description: String {
+        "invalid LOGCOT_TEST_KILL_AT '\(value)'; use record:N, report-committed:N, report-written:N or report-torn:N"
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Writes committed reports to the configured sinks and marks them delivered in the state store.
+///
+/// The protocol that makes each report reach the file once, even across SIGKILL:
+/// 1. A checkpoint commits the window state, the source position and the new reports (undelivered)
+///    in one transaction; nothing reaches a sink before that.
+/// 2. Delivery appends the reports to the file, syncs it, writes them to standard output, and then
+///    marks them delivered.
+/// 3. After a start or a failed write, and before appending again, the file's tail is read: a
+///    partial last line is removed, and undelivered reports already in the tail are only marked.
+/// Standard output cannot be read back, so a crash between steps 2 and 3 can print a report twice.
+public final class ReportDelivery {
+    private let file: ReportFile?
+    private let standardOutput: Bool
+    private let store: CheckpointStore
+    private let logger: Logger
+    private let hooks: TestHooks?
+    private var queue: [StoredReport] = []
+    /// True until the file's tail was checked since the start or the last failure.
+    private var fileNeedsRecovery = true
+    private var consecutiveFailures = 0
+    private var nextAttempt = Date.distantPast
+
+    /// Reports delivered by this process.
+    public private(set) var deliveredCount = 0
+
+    public init(sinks: SinksConfig, store: CheckpointStore, logger: Logger, hooks: TestHooks?) throws {
+        self.file = try sinks.filePath.map { try ReportFile(path: $0, logger: logger) }
+        self.standardOutput = sinks.stdout
+        self.store = store
+        self.logger = logger
+        self.hooks = hooks
+    }
+
+    /// Reports waiting for delivery.
+    public var pendingCount: Int { queue.count }
+
+    /// Queues committed reports; `deliver()` writes them.
+    public func enqueue(_ reports: [StoredReport]) {
+        queue += reports
+    }
+
+    /// Writes the queued reports, or logs the failure and keeps them for a retry with backoff.
+    ///
+    /// Returns true when the queue is empty afterwards. A failure leaves the reports undelivered in
+    /// the state store too, so a restart delivers them as well.
+    @discardableResult
+    public func deliver(now: Date = Date()) -> Bool {
+        guard !queue.isEmpty else {
+            return true
+        }
+        guard now >= nextAttempt else {
+            return false
+        }
+        do {
+            try deliverQueue()
+            if consecutiveFailures > 0 {
+                logger.info("report delivery recovered", ["failed_attempts": String(consecutiveFailures)])
+            }
+            consecutiveFailures = 0
+            return true
+        } catch {
+            consecutiveFailures += 1
+            fileNeedsRecovery = true
+            let delay = min(60, pow(2, Double(min(consecutiveFailures, 6) - 1)))
+            nextAttempt = now.addingTimeInterval(delay)
+            logger.error("report delivery failed; retrying", [
+                "error": String(describing: error),
+                "pending_reports": String(queue.count),
+                "attempt": String(consecutiveFailures),
+                "retry_in": DurationText.format(delay),
+            ], rateLimitKey: "report-delivery")
+            return false
+        }
+    }
+
+    private func deliverQueue() throws {
+        var unwritten = queue
+        if let file {
+            try file.reopenIfReplaced()
+            if fileNeedsRecovery {
+                let tailBytes = queue.reduce(0) { $0 + $1.json.utf8.count + 1 }
+                let present = try file.recover(findingIDs: Set(queue.map(\.reportID)), tailBytes: tailBytes)
+                fileNeedsRecovery = false
+                if !present.isEmpty {
+                    logger.info("reports from before a crash are already in the report file; marking them delivered without writing them again", [
+                        "file": file.path, "reports": String(present.count),
+                    ])
+                    unwritten.removeAll { present.contains($0.reportID) }
+                }
+            }
+            try file.append(unwritten.map(\.json), hooks: hooks)
+        }
+        if standardOutput {
+            // Every queued report goes to standard output, because it cannot be read back to check.
+            let text = queue.map { $0.json + "\n" }.joined()
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+        }
+        hooks?.reportsWrittenDurably(queue.count)
+
+        try store.markDelivered(queue.map(\.sequence))
+        deliveredCount += queue.count
+        for report in queue {
+            logger.info("report written", ["report_id": report.reportID, "sequence": String(report.sequence)])
+        }
+        queue.removeAll()
+    }
+}
