@@ -16,9 +16,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            path: "Sources/CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
         .target(
             name: "LogCoT",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "CMicroHTTPD"],
             path: "Sources/LogCoT"
         ),
         .executableTarget(
