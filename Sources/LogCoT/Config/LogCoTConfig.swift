@@ -11,10 +11,11 @@ public struct LogCoTConfig: Sendable {
     public var filtering = FilteringConfig()
     public var labels: LabelSet = .serverDefault
     public var state = StateConfig()
+    public var metrics = MetricsConfig()
 
     public init() {}
 
-    static let topLevelKeys = ["timeZone", "logLevel", "parsing", "faults", "windowing", "masking", "filtering", "labels", "state"]
+    static let topLevelKeys = ["timeZone", "logLevel", "parsing", "faults", "windowing", "masking", "filtering", "labels", "state", "metrics"]
 
     /// Loads a JSON5 file, substituting `${ENV}` in strings, and throws every problem found at once.
     public static func load(from url: URL, environment: EnvironmentSubstitution = EnvironmentSubstitution()) throws -> LogCoTConfig {
@@ -63,6 +64,7 @@ public struct LogCoTConfig: Sendable {
         filtering = FilteringConfig(reading: root.object("filtering"))
         labels = LabelConfigReader.read(root.object("labels"))
         state = StateConfig(reading: root.object("state"))
+        metrics = MetricsConfig(reading: root.object("metrics"))
     }
 }
 
