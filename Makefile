@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CACHE_DIR ?= $(HOME)/.cache/logcot
 TOOLS_VENV := $(CACHE_DIR)/tools-venv
-APT_PACKAGES := libsqlite3-dev pkg-config python3-venv
+APT_PACKAGES := libsqlite3-dev libmicrohttpd-dev pkg-config python3-venv prometheus
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
 .PHONY: all deps tools build demo test clean
