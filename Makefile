@@ -5,7 +5,8 @@ CACHE_DIR ?= $(HOME)/.cache/logcot
 TOOLS_VENV := $(CACHE_DIR)/tools-venv
 # libsystemd-dev builds the journald source; systemd brings systemd-analyze, and
 # systemd-journal-remote writes the journal files that the tests read.
-APT_PACKAGES := libsqlite3-dev pkg-config python3-venv libsystemd-dev systemd systemd-journal-remote
+# libmicrohttpd-dev serves /metrics; prometheus scrapes it in the tests.
+APT_PACKAGES := libsqlite3-dev pkg-config python3-venv libsystemd-dev systemd systemd-journal-remote libmicrohttpd-dev prometheus
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)

@@ -22,9 +22,15 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            path: "Sources/CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
         .target(
             name: "LogCoT",
-            dependencies: ["CSQLite", "CSystemd"],
+            dependencies: ["CSQLite", "CSystemd", "CMicroHTTPD"],
             path: "Sources/LogCoT"
         ),
         .executableTarget(

@@ -29,6 +29,11 @@ enum ReplayCommand {
                                     `unbounded` to hold every window until the end of input
           --reference-time T        RFC 3339 instant that year-less timestamps are placed nearest to
                                     (default: now)
+          --metrics-address A       serve /metrics, /healthz and /readyz on A, a numeric HOST:PORT such as
+                                    127.0.0.1:9464 (port 0 picks a free port, which the log names);
+                                    without it, replay serves nothing. `logcot run` takes the same flag
+          --metrics-linger D        after the summary, keep serving for D (seconds, or 30s, 2m) so that a
+                                    scraper can read the final values; needs --metrics-address
           --quiet                   no progress lines on standard error
         """
 
@@ -76,13 +81,15 @@ struct ReplayOptions {
     var poolPath: String?
     var allowedLateness: String?
     var referenceTime: Date?
+    var metricsAddress: MetricsAddress?
+    var metricsLinger: TimeInterval = 0
     var quiet: Bool
 
     init(_ arguments: [String]) throws {
         let parsed = try CommandLineArguments(
             arguments,
             flags: ["quiet"],
-            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time"],
+            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time", "metrics-address", "metrics-linger"],
             multiValued: ["logs"]
         )
         guard parsed.positional.isEmpty else {
@@ -112,6 +119,22 @@ struct ReplayOptions {
                 throw UsageError("invalid --reference-time '\(text)'; use RFC 3339 such as 2024-05-01T00:00:00Z")
             }
             referenceTime = date
+        }
+        if let text = parsed.value("metrics-address") {
+            do {
+                metricsAddress = try MetricsAddress(parsing: text)
+            } catch {
+                throw UsageError("invalid --metrics-address: \(error)")
+            }
+        }
+        if let text = parsed.value("metrics-linger") {
+            guard let seconds = DurationText.parse(text) else {
+                throw UsageError("invalid --metrics-linger '\(text)'; use seconds such as 30, or a duration such as 2m")
+            }
+            guard metricsAddress != nil else {
+                throw UsageError("--metrics-linger needs --metrics-address, because without it no metrics server runs")
+            }
+            metricsLinger = seconds
         }
         quiet = parsed.has("quiet")
     }

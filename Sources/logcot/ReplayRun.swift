@@ -45,6 +45,7 @@ final class ReplayRun {
 
     func execute() async throws {
         let started = Date()
+        let metrics = try startMetricsServer()
         let pipeline = try PipelineFactory(config: config, logger: logger).make(
             sink: try JSONLinesReportSink(path: options.outputPath, truncate: true),
             rejects: RejectsWriter(path: options.rejectsPath),
@@ -75,6 +76,7 @@ final class ReplayRun {
         pipeline.rejects?.close()
 
         printSummary(pipeline, seconds: Date().timeIntervalSince(started))
+        try await finishMetrics(metrics)
     }
 
     private func replayFile(_ path: String, into pipeline: Pipeline) async throws {

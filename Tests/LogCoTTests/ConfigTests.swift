@@ -72,6 +72,21 @@ import Testing
         #expect(found.count == 10)
     }
 
+    @Test func metricsSection() throws {
+        #expect(LogCoTConfig().metrics.address == MetricsAddress.defaultAddress)
+        #expect(LogCoTConfig().metrics.enabled)
+        let config = try parse(#"{ metrics: { enabled: false, address: "[::1]:9500" } }"#)
+        #expect(config.metrics.enabled == false)
+        #expect(config.metrics.address == MetricsAddress(host: "::1", port: 9500, isIPv6: true))
+    }
+
+    @Test func metricsAddressProblems() {
+        let found = issues(#"{ metrics: { address: "localhost:9464", adress: "x" } }"#)
+        #expect(found.count == 2)
+        #expect(found.first { $0.path == "metrics.address" }?.message.contains("'localhost' is not a numeric IPv4 or IPv6 address") == true)
+        #expect(found.first { $0.path == "metrics.adress" }?.message.contains("did you mean 'address'") == true)
+    }
+
     @Test func invalidJSON5NamesFile() {
         let found = issues("{ windowing: ")
         #expect(found.count == 1)
@@ -90,6 +105,7 @@ import Testing
         let url = TestSupport.packageRoot.appendingPathComponent("config/logcot.json5")
         let config = try LogCoTConfig.load(from: url, environment: EnvironmentSubstitution(environment: ["LOGCOT_MASKING_SECRET": "test"]))
         #expect(config.masking.secret == "test")
+        #expect(config.metrics.address.description == "127.0.0.1:9464")
     }
 }
 

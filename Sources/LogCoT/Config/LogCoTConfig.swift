@@ -14,10 +14,11 @@ public struct LogCoTConfig: Sendable {
     public var llm = LLMConfig()
     public var sources = SourcesConfig()
     public var sinks = SinksConfig()
+    public var metrics = MetricsConfig()
 
     public init() {}
 
-    static let topLevelKeys = ["timeZone", "logLevel", "parsing", "faults", "windowing", "masking", "filtering", "labels", "state", "llm", "sources", "sinks"]
+    static let topLevelKeys = ["timeZone", "logLevel", "parsing", "faults", "windowing", "masking", "filtering", "labels", "state", "llm", "sources", "sinks", "metrics"]
 
     /// Loads a JSON5 file, substituting `${ENV}` in strings, and throws every problem found at once.
     public static func load(from url: URL, environment: EnvironmentSubstitution = EnvironmentSubstitution()) throws -> LogCoTConfig {
@@ -69,6 +70,7 @@ public struct LogCoTConfig: Sendable {
         llm = LLMConfig(reading: root.object("llm"))
         sources = SourcesConfig(reading: root.object("sources"))
         sinks = SinksConfig(reading: root.object("sinks"))
+        metrics = MetricsConfig(reading: root.object("metrics"))
     }
 }
 

@@ -82,7 +82,9 @@ public final class ChatClient: Sendable {
 
         while true {
             attempt += 1
+            let attemptStart = clock.now
             let outcome = await performAttempt(request)
+            Self.record(outcome, seconds: RetryBackoff.seconds(clock.now - attemptStart))
 
             switch outcome {
             case .success(let body):
@@ -125,6 +127,7 @@ public final class ChatClient: Sendable {
                     delay = requested
                 }
 
+                Metrics.llm.retries.increment()
                 log("warning", "retrying LLM request", logFields, [
                     "attempt": String(attempt),
                     "max_attempts": String(maxAttempts),
@@ -137,6 +140,30 @@ public final class ChatClient: Sendable {
                     throw .cancelled
                 }
             }
+        }
+    }
+
+    /// Counts one HTTP attempt in the LLM metrics by outcome, duration and token usage.
+    private static func record(_ outcome: AttemptOutcome, seconds: Double) {
+        Metrics.llm.requestDuration.observe(seconds)
+        switch outcome {
+        case .success(let body):
+            Metrics.llm.requests.increment(outcome: .success)
+            Metrics.llm.tokens.observe(prompt: body.usage?.promptTokens, completion: body.usage?.completionTokens)
+        case .permanent(.invalidResponse):
+            Metrics.llm.requests.increment(outcome: .invalidResponse)
+        case .permanent(.transportFailed):
+            Metrics.llm.requests.increment(outcome: .connectionError)
+        case .permanent(.cancelled):
+            break
+        case .permanent:
+            Metrics.llm.requests.increment(outcome: .httpError)
+        case .transient(.timedOut, _):
+            Metrics.llm.requests.increment(outcome: .timeout)
+        case .transient(.connectionFailed, _):
+            Metrics.llm.requests.increment(outcome: .connectionError)
+        case .transient:
+            Metrics.llm.requests.increment(outcome: .httpError)
         }
     }
 

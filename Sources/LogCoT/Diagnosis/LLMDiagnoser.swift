@@ -47,6 +47,7 @@ public struct LLMDiagnoser: Diagnoser {
             )
         } catch {
             failures.increment()
+            Metrics.llm.fallbacks.increment()
             logger.error("LLM diagnosis failed, so the report carries the TF-IDF label", [
                 "report_id": window.id,
                 "error": error.description,

@@ -20,6 +20,8 @@ public final class Pipeline {
     /// Chooses few-shot examples; nil when the diagnoser needs none.
     public let exampleSelector: ExampleSelector?
     public private(set) var statistics = PipelineStatistics()
+    /// Exports this pipeline's counts to Prometheus metrics as they change.
+    public let metricsRecorder: PipelineMetricsRecorder
     /// The wall clock, replaceable in tests.
     public var clock: @Sendable () -> Date = { Date() }
 
@@ -37,7 +39,8 @@ public final class Pipeline {
         triggersEnabled: Bool,
         maxConcurrentDiagnoses: Int = 1,
         exampleSelector: ExampleSelector? = nil,
-        logger: Logger
+        logger: Logger,
+        metrics: PipelineMetrics = Metrics.pipeline
     ) {
         self.config = config
         self.masker = masker
@@ -52,21 +55,25 @@ public final class Pipeline {
         self.maxConcurrentDiagnoses = max(1, maxConcurrentDiagnoses)
         self.exampleSelector = exampleSelector
         self.logger = logger
+        self.metricsRecorder = PipelineMetricsRecorder(metrics: metrics)
     }
 
     /// Parses one raw line and processes the record, or counts and keeps the reject.
     public func ingest(_ line: RawLine, parser: any LineParser) async throws {
         statistics.linesRead += 1
         statistics.bytesRead += line.text.utf8.count + 1
+        metricsRecorder.lineRead(line, bytes: line.text.utf8.count + 1)
         if line.truncated {
             statistics.truncated += 1
         }
 
         switch parser.parse(line) {
         case .record(let record):
+            metricsRecorder.lineParsed(line)
             try await process(record)
         case .ignored:
             statistics.ignored += 1
+            metricsRecorder.lineIgnored(line)
         case .rejected(let error):
             try reject(line, error)
         }
@@ -75,6 +82,7 @@ public final class Pipeline {
     /// Counts a line that failed to parse and writes it to the rejects file.
     public func reject(_ line: RawLine, _ error: ParseError) throws {
         statistics.rejected += 1
+        metricsRecorder.lineRejected(line)
         if let host = error.host {
             windows.addRejected(host: host)
         }
@@ -89,9 +97,12 @@ public final class Pipeline {
         let line = WindowLine(timestamp: record.timestamp, text: masked, template: TemplateMiner.template(of: masked))
 
         var closed = windows.add(host: record.host, line: line, arrival: clock())
+        metricsRecorder.syncLateLines(windows)
         if triggersEnabled, let rule = config.faults.rules.first(where: { $0.matches(record) }) {
             statistics.faultsFromTriggers += 1
+            metricsRecorder.faultReceived(.trigger)
             closed += windows.addFault(FaultEvent(host: record.host, time: record.timestamp, origin: .trigger, detail: rule.name))
+            metricsRecorder.windowsChanged(windows)
         }
         try await handle(closed)
     }
@@ -100,8 +111,11 @@ public final class Pipeline {
     public func addFault(_ fault: FaultEvent) async throws {
         if fault.origin == .ticket {
             statistics.faultsFromTickets += 1
+            metricsRecorder.faultReceived(.ticket)
         }
-        try await handle(windows.addFault(fault))
+        let closed = windows.addFault(fault)
+        metricsRecorder.windowsChanged(windows)
+        try await handle(closed)
     }
 
     /// Closes windows on hosts that went idle; call it periodically from a live source.
@@ -131,8 +145,12 @@ public final class Pipeline {
     }
 
     private func handle(_ closed: [ClosedWindow]) async throws {
+        if !closed.isEmpty {
+            metricsRecorder.windowsChanged(windows)
+        }
         for item in closed {
             statistics.windowsClosed += 1
+            metricsRecorder.windowClosed(item)
             let termCounts = WindowAnalyzer.termCounts(of: item.window)
             model.addDocument(termCounts)
             var analysis = analyzer.analyze(item.window, termCounts: termCounts, model: model)
@@ -151,6 +169,7 @@ public final class Pipeline {
                 let seconds = clock().timeIntervalSince(started)
                 return (builder.build(window: window, reason: reason, analysis: analysis, diagnosis: diagnosis), seconds)
             })
+            metricsRecorder.pendingDiagnosesChanged(pending.count)
             while pending.count >= maxConcurrentDiagnoses {
                 try await writeOldestPending()
             }
@@ -159,9 +178,11 @@ public final class Pipeline {
 
     private func writeOldestPending() async throws {
         let task = pending.removeFirst()
+        metricsRecorder.pendingDiagnosesChanged(pending.count)
         let (report, seconds) = await task.value
         try await sink.write(report)
         statistics.reportsWritten += 1
+        metricsRecorder.reportWritten(report, diagnosisSeconds: seconds)
         statistics.reportsByLabelSource[report.labelSource, default: 0] += 1
         statistics.diagnosisSeconds.append(seconds)
         if let rounds = report.llm?.rounds {
