@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools build demo test install clean
+.PHONY: all deps tools llm build demo test install clean
 
 all: build
 
@@ -36,17 +36,22 @@ tools: deps
 build: deps
 	$(SWIFT) build
 
-## Replay the bundled sample (examples/) and print each report.
-demo: build
+## Build llama-server and fetch the SmolLM2 model into the cache (once; about 5 minutes on 2 cores).
+llm:
+	@bash scripts/setup-llm.sh >/dev/null
+
+## Replay the bundled sample (examples/) with the local LLM and print each report's label and reasoning.
+demo: build llm
 	@mkdir -p .demo
-	$(BIN_DIR)/logcot replay --logs examples/sel-sample.csv --faults examples/tickets.csv \
-	  --out .demo/reports.jsonl --llm none
+	bash scripts/with-llama-server.sh sh -c '$(BIN_DIR)/logcot replay --config config/demo.json5 \
+	  --logs examples/sel-sample.csv --faults examples/tickets.csv --out .demo/reports.jsonl --llm "$$LOGCOT_LLM_URL"'
 	@echo
 	@echo "Reports (.demo/reports.jsonl):"
 	@python3 scripts/show-reports.py .demo/reports.jsonl
 
-test: build tools
-	LOGCOT_PYTHON="$(TOOLS_VENV)/bin/python" LOGCOT_BIN="$(BIN_DIR)/logcot" $(SWIFT) test
+test: build tools llm
+	LOGCOT_PYTHON="$(TOOLS_VENV)/bin/python" LOGCOT_BIN="$(BIN_DIR)/logcot" \
+	  bash scripts/with-llama-server.sh $(SWIFT) test
 
 ## Install the release binary, the systemd unit and the example config (kept if already present).
 ## DESTDIR stages the files elsewhere, for packaging.

@@ -34,6 +34,7 @@ enum ReplayCommand {
                                     without it, replay serves nothing. `logcot run` takes the same flag
           --metrics-linger D        after the summary, keep serving for D (seconds, or 30s, 2m) so that a
                                     scraper can read the final values; needs --metrics-address
+          --prompt-log FILE         write every prompt sent to the LLM to FILE as JSON lines
           --quiet                   no progress lines on standard error
         """
 
@@ -83,6 +84,7 @@ struct ReplayOptions {
     var referenceTime: Date?
     var metricsAddress: MetricsAddress?
     var metricsLinger: TimeInterval = 0
+    var promptLog: String?
     var quiet: Bool
 
     init(_ arguments: [String]) throws {
@@ -136,6 +138,7 @@ struct ReplayOptions {
             }
             metricsLinger = seconds
         }
+        promptLog = parsed.value("prompt-log")
         quiet = parsed.has("quiet")
     }
 }

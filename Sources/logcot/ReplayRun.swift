@@ -36,6 +36,9 @@ final class ReplayRun {
         case nil:
             break
         }
+        if let promptLog = options.promptLog {
+            config.llm.promptLog = promptLog
+        }
         if let statePath = options.statePath {
             config.state.path = statePath
         }

@@ -131,3 +131,61 @@ import Testing
         #expect(leaked.isEmpty, "leaked: \(leaked.sorted().prefix(10))")
     }
 }
+
+/// End-to-end replays through the real llama-server that `make test` starts (`LOGCOT_LLM_URL`).
+@Suite(.serialized) struct LLMReplayTests {
+    static var serverURL: String? {
+        ProcessInfo.processInfo.environment["LOGCOT_LLM_URL"]
+    }
+
+    /// Runs when the server is up, and in CI, where a missing server must fail the test.
+    static var enabled: Bool {
+        (serverURL != nil || TestSupport.isCI) && TestSupport.sharedDataAvailable
+    }
+
+    @Test(.enabled(if: enabled), .timeLimit(.minutes(30))) func tianchiTicketsThroughLLM() throws {
+        let url = try #require(Self.serverURL, "LOGCOT_LLM_URL is not set; run the tests with `make test`, which starts llama-server")
+        let logs = try TestSupport.sharedFile("tianchi-sel/preliminary_sel_log_dataset_a.csv")
+        let allTickets = try String(contentsOf: try TestSupport.sharedFile("tianchi-sel/preliminary_submit_dataset_a.csv"), encoding: .utf8)
+        let directory = try TestSupport.temporaryDirectory()
+        let tickets = directory.appendingPathComponent("tickets.csv")
+        try allTickets.split(separator: "\n").prefix(51).joined(separator: "\n").write(to: tickets, atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("llm.json5")
+        try """
+            { llm: { model: "SmolLM2-135M-Instruct", maxReasoningTokens: 96, maxAnswerTokens: 24, examplesPerClass: 1,
+                     requestTimeout: "600s", maxConcurrentRequests: 2 } }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("reports.jsonl")
+        let prompts = directory.appendingPathComponent("prompts.jsonl")
+
+        let run = try TestSupport.runLogcot([
+            "replay", "--config", config.path, "--logs", logs.path, "--faults", tickets.path, "--out", out.path,
+            "--llm", url, "--allowed-lateness", "unbounded", "--prompt-log", prompts.path, "--quiet",
+            "--pool", try TestSupport.sharedFile("logcot-d1/train_62.json").path,
+        ])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("s per window (mean)"))
+        #expect(run.stderr.contains("per window (mean)"))
+
+        let reports = try ReplayCommandTests.readReports(out)
+        #expect(reports.count == 50)
+        #expect(try ReplayCommandTests.validateReports(out) == "50 valid, 0 invalid")
+        for report in reports {
+            #expect(["llm", "llm-unparsed"].contains(report.labelSource), "report \(report.reportId) has \(report.labelSource): \(report.llm?.error ?? "")")
+            #expect(!(report.reasoning ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            #expect(report.label == nil || LabelSet.serverDefault.ids.contains(report.label!))
+            #expect(report.llm?.rounds.count == 2)
+        }
+
+        // No serial number (the SEL host id) and no IPv4 literal may appear in any prompt sent.
+        let promptText = try String(contentsOf: prompts, encoding: .utf8)
+        #expect(promptText.split(separator: "\n").count == 100)
+        let serials = Set(reports.compactMap(\.routingHost))
+        #expect(serials.count > 10)
+        for serial in serials {
+            #expect(!promptText.contains(serial), "serial \(serial) reached a prompt")
+        }
+        let ipv4 = try NSRegularExpression(pattern: #"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"#)
+        #expect(ipv4.firstMatch(in: promptText, range: NSRange(promptText.startIndex..., in: promptText)) == nil)
+    }
+}

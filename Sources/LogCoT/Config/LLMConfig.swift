@@ -11,6 +11,8 @@ public struct LLMConfig: Sendable {
     public var examplesPerClass = 3
     /// A prompt template file; unset uses the built-in template.
     public var promptTemplate: String?
+    /// A JSON-lines file that receives every prompt sent, for audits; unset writes none.
+    public var promptLog: String?
 
     public init() {}
 
@@ -20,7 +22,7 @@ public struct LLMConfig: Sendable {
         object.rejectUnknownKeys([
             "enabled", "baseURL", "model", "apiKey", "requestTimeout", "maxConcurrentRequests", "maxRetries",
             "initialBackoff", "maxBackoff", "temperature", "seed", "maxReasoningTokens", "maxAnswerTokens",
-            "labelConstraint", "examplesPerClass", "promptTemplate",
+            "labelConstraint", "examplesPerClass", "promptTemplate", "promptLog",
         ])
         enabled = object.bool("enabled", default: enabled)
 
@@ -49,5 +51,6 @@ public struct LLMConfig: Sendable {
         labelConstraint = Self.constraintNames[constraintName] ?? .jsonSchema
         examplesPerClass = object.int("examplesPerClass", default: examplesPerClass, range: 0...50)
         promptTemplate = object.optionalString("promptTemplate")
+        promptLog = object.optionalString("promptLog")
     }
 }

@@ -11,13 +11,17 @@ public struct ChainOfThoughtDiagnoser: Sendable {
     public let constraint: LabelConstraint
     private let parser: LabelParser
     private let logger: any DiagnosisLogger
+    /// Receives every prompt before it is sent, when set.
+    public let promptLog: PromptLog?
 
     public init(
         client: ChatClient,
         builder: PromptBuilder,
         constraint: LabelConstraint,
-        logger: any DiagnosisLogger = StandardErrorDiagnosisLogger()
+        logger: any DiagnosisLogger = StandardErrorDiagnosisLogger(),
+        promptLog: PromptLog? = nil
     ) {
+        self.promptLog = promptLog
         self.client = client
         self.builder = builder
         self.constraint = constraint
@@ -108,6 +112,7 @@ public struct ChainOfThoughtDiagnoser: Sendable {
         constraint: ResponseConstraint,
         windowID: String
     ) async throws(DiagnosisError) -> ChatCompletion {
+        promptLog?.record(windowID: windowID, round: round, messages: messages)
         do {
             return try await client.complete(
                 messages,

@@ -81,7 +81,8 @@ public struct PipelineFactory {
             client: client,
             builder: PromptBuilder(template: template, labels: config.labels),
             constraint: config.llm.labelConstraint,
-            logger: logger.child("llm")
+            logger: logger.child("llm"),
+            promptLog: try config.llm.promptLog.map { try PromptLog(path: $0) }
         )
         logger.info("LLM diagnosis enabled", [
             "endpoint": client.endpoint.description,
