@@ -91,7 +91,7 @@ struct ReplayOptions {
         let parsed = try CommandLineArguments(
             arguments,
             flags: ["quiet"],
-            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time", "metrics-address", "metrics-linger"],
+            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time", "metrics-address", "metrics-linger", "prompt-log"],
             multiValued: ["logs"]
         )
         guard parsed.positional.isEmpty else {

@@ -144,9 +144,9 @@ import Testing
         #expect(error == .retriesExhausted(attempts: 2, lastFailure: .timedOut(seconds: 1)))
         #expect(error?.isTimeout == true)
         #expect(server.recordedRequests.count == 2)
-        // Two attempts of 1 s each, well below the 4 s delay of each response.
+        // Two attempts of at least 1 s each. No upper bound: a loaded machine stretches wall time, and the
+        // timed-out error above already shows that no 4 s response was awaited.
         #expect(elapsed >= .milliseconds(1900))
-        #expect(elapsed < .seconds(4))
         #expect(logger.events(withMessage: "retrying LLM request").count == 1)
         #expect(logger.events(withMessage: "LLM request failed after retries").count == 1)
     }

@@ -133,6 +133,8 @@ enum RunConfig {
         let text = """
             {
               masking: { secret: "test-secret" },
+              // Port 0 lets tests that run at once each bind their own metrics port.
+              metrics: { address: "127.0.0.1:0" },
               sources: { journald: { \(journald) } },
               sinks: { file: { path: "\(directory.appendingPathComponent("reports.jsonl").path)" } },
               state: { path: "\(directory.appendingPathComponent("state.sqlite").path)", \(state) },

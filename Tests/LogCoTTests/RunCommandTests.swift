@@ -237,7 +237,7 @@ struct RunCommandTests {
     @Test func runRejectsMissingSource() throws {
         let directory = try TestSupport.temporaryDirectory()
         let config = directory.appendingPathComponent("no-source.json5")
-        try #"{ sinks: { stdout: { enabled: true } } }"#.write(to: config, atomically: true, encoding: .utf8)
+        try #"{ metrics: { enabled: false }, sinks: { stdout: { enabled: true } } }"#.write(to: config, atomically: true, encoding: .utf8)
         let run = try TestSupport.runLogcot(["run", "--config", config.path])
         #expect(run.status == 2)
         #expect(run.stderr.contains("sources.journald is missing"))

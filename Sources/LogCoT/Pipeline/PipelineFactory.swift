@@ -64,7 +64,6 @@ public struct PipelineFactory {
         guard config.llm.enabled else {
             return TFIDFDiagnoser()
         }
-        let client = try ChatClient(config: config.llm.client, logger: logger.child("llm"))
         let endpointMissing: Bool
         do {
             _ = try config.llm.client.resolveEndpoint(environment: ProcessInfo.processInfo.environment)
@@ -76,6 +75,7 @@ public struct PipelineFactory {
             logger.warning("no LLM endpoint is configured, so windows are labelled by the TF-IDF model alone; set llm.baseURL or OPENAI_BASE_URL, or llm.enabled to false to silence this")
             return TFIDFDiagnoser()
         }
+        let client = try ChatClient(config: config.llm.client, logger: logger.child("llm"))
         let template = try config.llm.promptTemplate.map { try PromptTemplate.load(from: URL(fileURLWithPath: $0)) } ?? .builtin
         let dialogue = ChainOfThoughtDiagnoser(
             client: client,
