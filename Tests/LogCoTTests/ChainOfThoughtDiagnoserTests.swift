@@ -10,7 +10,7 @@ import Testing
     ]
 
     private let examples = [
-        FewShotExample(id: "ex-mem-1", lines: ["Memory DIMM_A1 | Correctable ECC | Asserted"], reasoning: "ECC errors come from memory.", labelID: "memory"),
+        PoolExample(id: "ex-mem-1", lines: ["Memory DIMM_A1 | Correctable ECC | Asserted"], reasoning: "ECC errors come from memory.", label: "memory"),
     ]
 
     private func makeDiagnoser(server: StubHTTPServer, constraint: LabelConstraint, logger: CapturingLogger, maxRetries: Int = 0) throws -> ChainOfThoughtDiagnoser {

@@ -96,3 +96,17 @@ import Testing
         #expect(chosen.map(\.id) == ["c1"])
     }
 }
+
+@Suite struct ExampleTrimmingTests {
+    @Test func longExampleCutToBudget() throws {
+        let lines = (0..<100).map { "Memory CPU\($0)_DIMM_Stat | Correctable ECC | Asserted" }
+        let pool = ExamplePool(examples: [PoolExample(id: "long", lines: lines, reasoning: "r", label: "memory")], version: "t")
+        let selector = ExampleSelector(pool: pool, perClass: 1, maxExampleTokens: 64, masker: try Masker(secret: "s"))
+        let chosen = selector.select(for: [:], labels: .serverDefault, model: TFIDFModel())
+        let kept = try #require(chosen.first).lines
+        #expect(!kept.isEmpty)
+        #expect(kept.count < 100)
+        #expect(kept.reduce(0) { $0 + WindowAnalyzer.estimatedTokens($1) + 1 } <= 64)
+        #expect(kept == Array(lines.prefix(kept.count)))
+    }
+}

@@ -7,17 +7,17 @@ import Testing
     private let builder = PromptBuilder(labels: .serverDefault)
 
     private let examples = [
-        FewShotExample(
+        PoolExample(
             id: "ex-cpu-1",
             lines: ["Processor CPU1 Status | IERR | Asserted", "System Event | Timestamp Clock Sync | Asserted"],
             reasoning: "The processor reported an internal error first; the clock sync follows the reset.",
-            labelID: "cpu"
+            label: "cpu"
         ),
-        FewShotExample(
+        PoolExample(
             id: "ex-other-1",
             lines: ["Power Supply PS2 | Power Supply AC lost | Asserted"],
             reasoning: "A power supply lost AC input.",
-            labelID: "3"
+            label: "3"
         ),
     ]
 
@@ -175,7 +175,7 @@ import Testing
     }
 
     @Test func unknownExampleLabelRejected() {
-        let bad = FewShotExample(id: "ex-9", lines: ["x"], reasoning: "r", labelID: "network")
+        let bad = PoolExample(id: "ex-9", lines: ["x"], reasoning: "r", label: "network")
 
         #expect(throws: PromptBuilderError.unknownExampleLabel(exampleID: "ex-9", labelID: "network", known: ["cpu", "memory", "other"])) {
             _ = try builder.round1Messages(windowLines: window, examples: [bad])
@@ -189,7 +189,7 @@ import Testing
     }
 
     @Test func emptyExampleRejected() {
-        let empty = FewShotExample(id: "ex-empty", lines: [], reasoning: "r", labelID: "cpu")
+        let empty = PoolExample(id: "ex-empty", lines: [], reasoning: "r", label: "cpu")
 
         #expect(throws: PromptBuilderError.emptyExample(exampleID: "ex-empty")) {
             _ = try builder.round1Messages(windowLines: window, examples: [empty])

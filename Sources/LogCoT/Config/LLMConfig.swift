@@ -5,10 +5,12 @@ public struct LLMConfig: Sendable {
     /// When false, windows are labelled by the TF-IDF model alone.
     public var enabled = true
     public var client = LLMClientConfig(model: "logcot-mistral-7b")
-    /// How round 2 is constrained to the label set.
+    /// The structured-output constraint that holds round 2 to the label set.
     public var labelConstraint: LabelConstraint = .jsonSchema
     /// Few-shot examples per class.
     public var examplesPerClass = 3
+    /// The estimated token budget of one example's log lines in the prompt.
+    public var maxExampleTokens = 256
     /// A prompt template file; unset uses the built-in template.
     public var promptTemplate: String?
     /// A JSON-lines file that receives every prompt sent, for audits; unset writes none.
@@ -22,7 +24,7 @@ public struct LLMConfig: Sendable {
         object.rejectUnknownKeys([
             "enabled", "baseURL", "model", "apiKey", "requestTimeout", "maxConcurrentRequests", "maxRetries",
             "initialBackoff", "maxBackoff", "temperature", "seed", "maxReasoningTokens", "maxAnswerTokens",
-            "labelConstraint", "examplesPerClass", "promptTemplate", "promptLog",
+            "labelConstraint", "examplesPerClass", "maxExampleTokens", "promptTemplate", "promptLog",
         ])
         enabled = object.bool("enabled", default: enabled)
 
@@ -50,6 +52,7 @@ public struct LLMConfig: Sendable {
         let constraintName = object.choice("labelConstraint", default: "json-schema", choices: ["json-schema", "grammar", "none"])
         labelConstraint = Self.constraintNames[constraintName] ?? .jsonSchema
         examplesPerClass = object.int("examplesPerClass", default: examplesPerClass, range: 0...50)
+        maxExampleTokens = object.int("maxExampleTokens", default: maxExampleTokens, range: 16...100_000)
         promptTemplate = object.optionalString("promptTemplate")
         promptLog = object.optionalString("promptLog")
     }

@@ -116,7 +116,7 @@ public struct WindowingConfig: Sendable {
     public var before: TimeInterval = 24 * 3_600
     /// How far after the fault time a window reaches.
     public var after: TimeInterval = 10 * 60
-    /// How far behind a host's latest timestamp its watermark trails. `nil` holds windows until end of input.
+    /// The lag of a host's watermark behind its latest timestamp. `nil` keeps windows open until end of input.
     public var allowedLateness: TimeInterval? = 5 * 60
     /// After this long without input, windows whose end lies before the wall clock close.
     public var idleTimeout: TimeInterval = 30

@@ -41,7 +41,7 @@ public struct ChainOfThoughtDiagnoser: Sendable {
     ///   - windowID: An id added to log events, such as the window's host and start time.
     /// - Throws: `DiagnosisError.requestFailed` when a round fails after retries, so the caller can fall back.
     ///   An answer that names no label is not an error: it returns `labelSource == .llmUnparsed`.
-    public func diagnose(windowLines: [String], examples: [FewShotExample], windowID: String = "") async throws(DiagnosisError) -> LLMDiagnosis {
+    public func diagnose(windowLines: [String], examples: [PoolExample], windowID: String = "") async throws(DiagnosisError) -> LLMDiagnosis {
         let round1: [ChatMessage]
         do {
             round1 = try builder.round1Messages(windowLines: windowLines, examples: examples)

@@ -9,11 +9,14 @@ import Foundation
 public struct ExampleSelector: Sendable {
     public let pool: ExamplePool
     public let perClass: Int
+    /// The estimated token budget of one example's log lines; lines past it are left out of the prompt.
+    public let maxExampleTokens: Int
     private let termCounts: [[String: Int]]
 
-    public init(pool: ExamplePool, perClass: Int, masker: Masker) {
+    public init(pool: ExamplePool, perClass: Int, maxExampleTokens: Int = 256, masker: Masker) {
         self.pool = pool
         self.perClass = perClass
+        self.maxExampleTokens = maxExampleTokens
         self.termCounts = pool.examples.map { example in
             var counts: [String: Int] = [:]
             for line in example.lines {
@@ -43,8 +46,26 @@ public struct ExampleSelector: Sendable {
         var chosen: [PoolExample] = []
         for label in labels.labels {
             let candidates = (scored[label.id] ?? []).sorted { ($0.similarity, -$0.index) > ($1.similarity, -$1.index) }
-            chosen += candidates.prefix(perClass).map { pool.examples[$0.index] }
+            chosen += candidates.prefix(perClass).map { trimmed(pool.examples[$0.index]) }
         }
         return chosen
+    }
+
+    /// Keeps an example's first lines within `maxExampleTokens`, so that long pool windows cannot push
+    /// the prompt past the server's context size.
+    func trimmed(_ example: PoolExample) -> PoolExample {
+        var budget = maxExampleTokens
+        var lines: [String] = []
+        for line in example.lines {
+            let cost = WindowAnalyzer.estimatedTokens(line) + 1
+            guard cost <= budget else {
+                break
+            }
+            lines.append(line)
+            budget -= cost
+        }
+        var copy = example
+        copy.lines = lines
+        return copy
     }
 }

@@ -26,9 +26,7 @@ public struct LLMDiagnoser: Diagnoser {
     }
 
     public func diagnose(_ window: FaultWindow, analysis: WindowAnalysis) async -> Diagnosis {
-        let examples = analysis.examples.map {
-            FewShotExample(id: $0.id, lines: $0.lines, reasoning: $0.reasoning, labelID: $0.label)
-        }
+        let examples = analysis.examples
         do {
             let result = try await dialogue.diagnose(windowLines: Self.promptLines(analysis.keyLines), examples: examples, windowID: window.id)
             return Diagnosis(

@@ -25,7 +25,7 @@ public struct PromptBuilder: Sendable {
     /// examples in the given order, the window's lines and the step-by-step cue.
     ///
     /// Every label of the set is listed, including labels that no example has.
-    public func round1Messages(windowLines: [String], examples: [FewShotExample]) throws(PromptBuilderError) -> [ChatMessage] {
+    public func round1Messages(windowLines: [String], examples: [PoolExample]) throws(PromptBuilderError) -> [ChatMessage] {
         guard !windowLines.isEmpty else {
             throw .emptyWindow
         }
@@ -102,9 +102,9 @@ public struct PromptBuilder: Sendable {
         lines.map { Self.escapeLogLine($0, maxLength: maxLineLength) }.joined(separator: "\n")
     }
 
-    private func render(_ example: FewShotExample, index: Int) throws(PromptBuilderError) -> String {
-        guard let label = labels.resolve(example.labelID) else {
-            throw .unknownExampleLabel(exampleID: example.id, labelID: example.labelID, known: labels.ids)
+    private func render(_ example: PoolExample, index: Int) throws(PromptBuilderError) -> String {
+        guard let label = labels.resolve(example.label) else {
+            throw .unknownExampleLabel(exampleID: example.id, labelID: example.label, known: labels.ids)
         }
         guard !example.lines.isEmpty else {
             throw .emptyExample(exampleID: example.id)

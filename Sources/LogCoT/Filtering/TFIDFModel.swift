@@ -102,8 +102,8 @@ public final class TFIDFModel {
         return scores
     }
 
-    /// How strongly a term points to one class over the others: the largest margin of a class's
-    /// centroid weight over the highest other centroid weight, or 0 when no class leads with it.
+    /// Returns the largest margin by which one class's centroid weight for a term exceeds every other
+    /// class's, with that class, or 0 and nil when no class leads with the term.
     public func discriminativeWeight(_ term: String) -> (weight: Double, label: String?) {
         var best = (weight: 0.0, label: String?.none)
         let weights = classes.keys.map { ($0, centroid(of: $0).weights[term] ?? 0) }

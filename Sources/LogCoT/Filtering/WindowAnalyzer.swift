@@ -19,7 +19,7 @@ public struct KeyTerm: Sendable, Equatable {
     public var label: String?
 }
 
-/// What the TF-IDF stage concludes about one window.
+/// The TF-IDF stage's result for one window.
 public struct WindowAnalysis: Sendable {
     public var keyLines: [KeyLine]
     public var keyTerms: [KeyTerm]
@@ -63,7 +63,7 @@ public struct WindowAnalyzer {
         return counts
     }
 
-    /// A rough token estimate for budget checks: about four bytes of English or log text per token.
+    /// Estimates tokens for budget checks at about four bytes of English or log text per token.
     public static func estimatedTokens(_ text: String) -> Int {
         text.utf8.count / 4 + 1
     }

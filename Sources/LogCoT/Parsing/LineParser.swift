@@ -10,7 +10,7 @@ public enum LogFormat: String, Sendable, CaseIterable {
     case syslog
 }
 
-/// Why a line was not turned into a record.
+/// The reason a line was not turned into a record.
 public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
     /// The host, when the parser could read it before failing, so the reject can count against its window.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Parses BMC System Event Log rows in the Tianchi CSV form `sn,time,msg,server_model`.
 ///
-/// `msg` is an IPMI SEL event such as ` Memory Memory_Status | Correctable ECC | Asserted`; the parser
+/// `msg` is an IPMI SEL event such as ` Memory Memory_Status | Correctable ECC | Asserted`. The parser
 /// trims it and also stores its `|`-separated parts as the fields `sensor`, `event` and `assertion`.
 /// Unquoted commas inside `msg` are tolerated: the first two fields and the last one are fixed, and
 /// everything between them is the message.

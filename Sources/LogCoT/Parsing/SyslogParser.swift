@@ -83,7 +83,7 @@ public struct SyslogParser: LineParser {
         }
         let timestamp: Date
         if stamp == "-" {
-            // RFC 5424 allows a nil timestamp; the reference time (arrival) stands in for it.
+            // RFC 5424 allows a nil timestamp, so the reference time (arrival) replaces it.
             timestamp = resolver.referenceTime
         } else {
             guard let parsed = resolver.parseISOLike(stamp) else {

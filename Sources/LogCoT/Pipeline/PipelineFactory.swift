@@ -115,7 +115,7 @@ public struct PipelineFactory {
             rejects: rejects,
             triggersEnabled: triggersEnabled,
             maxConcurrentDiagnoses: usesLLM ? config.llm.client.maxConcurrentRequests : 1,
-            exampleSelector: usesLLM ? ExampleSelector(pool: pool, perClass: config.llm.examplesPerClass, masker: masker) : nil,
+            exampleSelector: usesLLM ? ExampleSelector(pool: pool, perClass: config.llm.examplesPerClass, maxExampleTokens: config.llm.maxExampleTokens, masker: masker) : nil,
             logger: logger
         )
     }

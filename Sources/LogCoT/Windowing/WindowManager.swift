@@ -63,7 +63,7 @@ public final class WindowManager {
 
     /// Opens a window for a fault event, or extends an open one for a repeated trigger.
     ///
-    /// A ticket always opens its own window, so each ticket gets one report; a ticket whose window id
+    /// A ticket always opens its own window, so each ticket gets one report. A ticket whose window id
     /// was already seen is a duplicate and is ignored. A trigger inside an open window of its host
     /// extends that window to `trigger + after` instead of opening another.
     public func addFault(_ fault: FaultEvent) -> [ClosedWindow] {

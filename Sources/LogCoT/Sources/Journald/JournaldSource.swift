@@ -120,6 +120,7 @@ public final class JournaldSource {
         entriesRead += 1
         let entry = try readEntry()
         position = JournalPosition(cursor: try reader.cursor(), realtimeMicroseconds: entry.realtimeMicroseconds)
+        Metrics.journald.cursor.update(entryTime: Date(timeIntervalSince1970: Double(entry.realtimeMicroseconds) / 1_000_000))
 
         var records: [LogRecord] = []
         for complete in joiner.feed(entry) {
