@@ -11,7 +11,10 @@ def main(path: str) -> int:
             print(f"report {report['report_id']}  host {report['host']}  fault {report['fault']['time']}")
             print(f"  label {report.get('label')} ({report['label_source']})  scores {report['scores']}")
             if report.get("reasoning"):
-                print(f"  reasoning: {report['reasoning'].strip()}")
+                reasoning = " ".join(report["reasoning"].split())
+                if len(reasoning) > 400:
+                    reasoning = reasoning[:400] + " [...]"
+                print(f"  reasoning: {reasoning}")
             for key_line in report["key_lines"][:6]:
                 print(f"  {key_line['count']:>4} x {key_line['text']}")
             print()
