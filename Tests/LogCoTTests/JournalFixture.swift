@@ -68,14 +68,14 @@ final class DaemonProcess {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(config: URL, environment: [String: String] = [:], directory: URL) throws {
+    init(config: URL, arguments: [String] = [], environment: [String: String] = [:], directory: URL) throws {
         stdoutURL = directory.appendingPathComponent("daemon-\(UUID().uuidString).stdout")
         stderrURL = directory.appendingPathComponent("daemon-\(UUID().uuidString).stderr")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
 
         process.executableURL = TestSupport.executable
-        process.arguments = ["run", "--config", config.path]
+        process.arguments = ["run", "--config", config.path] + arguments
         var merged = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LOGCOT_TEST_KILL_AT", "LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP"] {
             merged.removeValue(forKey: key)

@@ -27,6 +27,34 @@ struct RunCommandTests {
         return daemon
     }
 
+    @Test func runServesMetricsAndReadiness() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let journal = directory.appendingPathComponent("journal/x.journal")
+        try JournalFixture.append(Self.fiveEntries, to: journal)
+        let config = try RunConfig.write(
+            in: directory,
+            journald: "directory: \"\(journal.deletingLastPathComponent().path)\", startAt: \"head\", waitTimeout: \"200ms\"",
+            extra: Self.shortWindows
+        )
+        let port = try MetricsTestSupport.freePort()
+
+        let daemon = try DaemonProcess(config: config, arguments: ["--metrics-address", "127.0.0.1:\(port)"], directory: directory)
+        let written = DaemonProcess.poll(timeout: 30) { RunConfig.reportLineCount(in: directory) >= 1 }
+        #expect(written, "no report within 30 s; stderr: \(daemon.stderr)")
+
+        let metrics = try await MetricsTestSupport.get(URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        let ready = try await MetricsTestSupport.get(URL(string: "http://127.0.0.1:\(port)/readyz")!)
+        daemon.terminate()
+        #expect(daemon.waitForExit(timeout: 30))
+
+        #expect(metrics.status == 200)
+        #expect(MetricsTestSupport.sampleSum("logcot_records_read_total", in: metrics.body) == 5)
+        #expect(MetricsTestSupport.sampleSum("logcot_reports_written_total", in: metrics.body) == 1)
+        #expect(metrics.body.contains("logcot_journald_cursor_age_seconds"))
+        #expect(ready.status == 200, "readyz: \(ready.body)")
+        #expect(ready.body.contains("journald open"))
+    }
+
     @Test func liveFollowWritesReport() throws {
         let directory = try TestSupport.temporaryDirectory()
         let journal = directory.appendingPathComponent("journal/x.journal")

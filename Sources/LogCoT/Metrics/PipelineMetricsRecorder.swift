@@ -48,6 +48,14 @@ public final class PipelineMetricsRecorder {
         }
     }
 
+    /// Counts a record that a structured source such as journald delivered without a text line to parse.
+    func recordDelivered(source: String, bytes: Int) {
+        let counters = counters(for: source)
+        counters.linesRead.increment()
+        counters.bytesRead.increment(by: bytes)
+        counters.recordsRead.increment()
+    }
+
     func lineParsed(_ line: RawLine) {
         counters(for: line.origin).recordsRead.increment()
     }

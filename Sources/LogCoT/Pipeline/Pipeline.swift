@@ -90,6 +90,14 @@ public final class Pipeline {
         logger.debug("rejected line", ["origin": line.origin, "position": String(line.position), "reason": error.reason])
     }
 
+    /// Counts a record from a structured source (one that needs no parsing, such as journald), then processes it.
+    public func process(_ record: LogRecord, source: String) async throws {
+        statistics.linesRead += 1
+        statistics.bytesRead += record.message.utf8.count + 1
+        metricsRecorder.recordDelivered(source: source, bytes: record.message.utf8.count + 1)
+        try await process(record)
+    }
+
     /// Masks, windows and trigger-checks one record.
     public func process(_ record: LogRecord) async throws {
         statistics.records += 1

@@ -117,7 +117,7 @@ public final class DaemonRunner {
                     return true
                 }
                 for record in records {
-                    try await parts.pipeline.process(record)
+                    try await parts.pipeline.process(record, source: DaemonComponents.sourceName)
                     parts.checkpointer.markChanged(host: record.host)
                     recordsSinceCheckpoint += 1
                     hooks.recordProcessed()
