@@ -26,7 +26,7 @@ import Testing
         let metrics = LogCoTMetrics(registry: MetricsRegistry()).pipeline
         let masker = try factory.makeMasker()
         let pipeline = Pipeline(
-            config: config, masker: masker, model: try factory.makeModel(store: nil, masker: masker), modelStore: nil,
+            config: config, masker: masker, model: try factory.makeModel(store: nil, masker: masker, pool: try factory.loadPool()), modelStore: nil,
             diagnoser: TFIDFDiagnoser(), sink: MemorySink(), rejects: nil, triggersEnabled: false, logger: logger, metrics: metrics
         )
 
@@ -74,7 +74,7 @@ import Testing
         let metrics = LogCoTMetrics(registry: MetricsRegistry()).pipeline
         let masker = try factory.makeMasker()
         let pipeline = Pipeline(
-            config: config, masker: masker, model: try factory.makeModel(store: nil, masker: masker), modelStore: nil,
+            config: config, masker: masker, model: try factory.makeModel(store: nil, masker: masker, pool: try factory.loadPool()), modelStore: nil,
             diagnoser: TFIDFDiagnoser(), sink: MemorySink(), rejects: nil, triggersEnabled: false, logger: logger, metrics: metrics
         )
 
