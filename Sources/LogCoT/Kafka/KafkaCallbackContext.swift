@@ -38,6 +38,7 @@ final class KafkaCallbackContext: @unchecked Sendable {
     private struct State {
         var outcomes: [UInt64: rd_kafka_resp_err_t] = [:]
         var rebalances: [KafkaRebalance] = []
+        var appliesRebalances = false
     }
 
     let logger: Logger
@@ -82,6 +83,16 @@ final class KafkaCallbackContext: @unchecked Sendable {
 
     func recordRebalance(_ rebalance: KafkaRebalance) {
         state.withLock { $0.rebalances.append(rebalance) }
+    }
+
+    /// Makes the rebalance callback apply assignments itself, as `rd_kafka_consumer_close` needs,
+    /// because no caller polls for them any more.
+    func applyRebalancesInCallback() {
+        state.withLock { $0.appliesRebalances = true }
+    }
+
+    var appliesRebalances: Bool {
+        state.withLock { $0.appliesRebalances }
     }
 
     func takeRebalance() -> KafkaRebalance? {
@@ -152,6 +163,20 @@ private let kafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_res
         return
     }
     let partitions = kafkaPartitions(list).map(\.0)
+    if context.appliesRebalances, let handle {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        switch (code, cooperative) {
+        case (RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, true):
+            if let error = rd_kafka_incremental_assign(handle, list) { rd_kafka_error_destroy(error) }
+        case (RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, false):
+            rd_kafka_assign(handle, list)
+        case (_, true):
+            if let error = rd_kafka_incremental_unassign(handle, list) { rd_kafka_error_destroy(error) }
+        case (_, false):
+            rd_kafka_assign(handle, nil)
+        }
+        return
+    }
     switch code {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         context.recordRebalance(KafkaRebalance(kind: .assign, partitions: partitions))

@@ -100,7 +100,7 @@ public final class KafkaConsumer {
 
     /// Starts reading `partitions`, each at its offset, or at the committed offset for `nil`.
     public func assign(_ partitions: [KafkaTopicPartition: Int64?]) throws {
-        let entries = partitions.keys.sorted().map { ($0, partitions[$0]!! ?? Int64(RD_KAFKA_OFFSET_INVALID)) }
+        let entries = partitions.keys.sorted().map { ($0, (partitions[$0] ?? nil) ?? Int64(RD_KAFKA_OFFSET_INVALID)) }
         let list = makeKafkaPartitionList(entries)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         if isCooperative {
@@ -186,6 +186,7 @@ public final class KafkaConsumer {
 
     /// Leaves the group; librdkafka serves the final revoke inside this call.
     public func close() {
+        context.applyRebalancesInCallback()
         let result = rd_kafka_consumer_close(handle)
         if result != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("closing the kafka consumer failed", ["error": String(cString: rd_kafka_err2str(result))])

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+@testable import LogCoT
+
+/// End-to-end runs of `logcot run` against librdkafka's mock cluster, with kcat producing the input
+/// and reading the reports as an independent client.
+@Suite(.serialized, .enabled(if: KafkaMockCluster.available))
+struct KafkaRunTests {
+    static let hosts = ["node1", "node2", "node3"]
+
+    /// Three lines per host, one unparseable record, and one fault event per host.
+    static func produceInput(to cluster: KafkaMockCluster) throws {
+        var lines: [(key: String, value: String)] = []
+        for host in hosts {
+            lines.append(KafkaRunConfig.line(host, minute: 0, "boot ok"))
+            lines.append(KafkaRunConfig.line(host, minute: 1, "EDAC MC0: 1 UE memory error on DIMM A1"))
+            lines.append(KafkaRunConfig.line(host, minute: 2, "mce: memory error"))
+        }
+        lines.append((key: "node1", value: "not json at all"))
+        try Kcat.produce(lines, topic: "logs", bootstrap: cluster.bootstrapServers)
+        try Kcat.produce(hosts.map { KafkaRunConfig.fault($0, minute: 1) }, topic: "fault-events", bootstrap: cluster.bootstrapServers)
+    }
+
+    static func reports(_ cluster: KafkaMockCluster) throws -> [Kcat.Record] {
+        try Kcat.consume(topic: "diagnoses", bootstrap: cluster.bootstrapServers)
+    }
+
+    static func decode(_ record: Kcat.Record) throws -> DiagnosisReport {
+        try DiagnosisReport.decoder.decode(DiagnosisReport.self, from: Data((record.payload ?? "").utf8))
+    }
+
+    /// Starts the daemon and waits until the group assigned it partitions.
+    static func startJoined(_ config: URL, in directory: URL, environment: [String: String] = [:]) throws -> DaemonProcess {
+        let daemon = try DaemonProcess(config: config, environment: environment, directory: directory)
+        let joined = DaemonProcess.poll(timeout: 30) { daemon.stderr.contains("kafka partitions assigned") || !daemon.process.isRunning }
+        #expect(joined, "no assignment within 30 s; stderr: \(daemon.stderr)")
+        return daemon
+    }
+
+    @Test func reportsEachFaultOnce() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
+        defer { cluster.stop() }
+        try Self.produceInput(to: cluster)
+        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers)
+
+        let first = try Self.startJoined(config, in: directory)
+        let delivered = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        #expect(delivered, "fewer than 3 reports within 60 s; stderr: \(first.stderr)")
+        first.terminate()
+        #expect(first.waitForExit(timeout: 30))
+        #expect(first.process.terminationStatus == 0, "stderr: \(first.stderr)")
+
+        let records = try Self.reports(cluster)
+        #expect(records.count == 3)
+        for record in records {
+            let report = try Self.decode(record)
+            #expect(record.key == report.reportId, "the key is the report id")
+            #expect(record.header("schema_version") == String(DiagnosisReport.schemaVersion))
+            #expect(record.header("label") == (report.label ?? ""))
+            #expect(report.fault.origin == "ticket")
+            #expect(report.lineCounts.seen == 3)
+        }
+        #expect(Set(try records.map { try Self.decode($0).host }).count == 3, "one report per host")
+
+        let deadLetters = try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers)
+        #expect(deadLetters.count == 1)
+        #expect(deadLetters.first?.payload == "not json at all")
+        #expect(deadLetters.first?.key == "node1")
+        #expect(deadLetters.first?.header("reason")?.contains("invalid JSON") == true)
+        #expect(deadLetters.first?.header("source_topic") == "logs")
+
+        // A restart resumes after the committed records: no record is processed and no report repeats.
+        let second = try Self.startJoined(config, in: directory)
+        Thread.sleep(forTimeInterval: 3)
+        second.terminate()
+        #expect(second.waitForExit(timeout: 30))
+        #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("records=0"), "stderr: \(second.stderr)")
+        #expect(try Self.reports(cluster).count == 3)
+        #expect(try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count == 1)
+    }
+
+    /// SIGKILL mid-stream or after a checkpoint, then a restart: each fault has exactly one report.
+    @Test(arguments: ["record:5", "record:11", "report-committed:1"])
+    func crashThenRestartReportsOnce(killPoint: String) throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
+        defer { cluster.stop() }
+        try Self.produceInput(to: cluster)
+        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1")
+
+        let first = try DaemonProcess(config: config, environment: ["LOGCOT_TEST_KILL_AT": killPoint], directory: directory)
+        #expect(first.waitForExit(timeout: 60))
+        #expect(first.process.terminationReason == .uncaughtSignal, "the kill point was not reached; stderr: \(first.stderr)")
+        #expect(first.process.terminationStatus == SIGKILL)
+
+        let second = try Self.startJoined(config, in: directory)
+        let delivered = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        #expect(delivered, "fewer than 3 reports within 60 s; stderr: \(second.stderr)")
+        // Time for a repeated report to show up, had the restart produced one.
+        Thread.sleep(forTimeInterval: 4)
+        second.terminate()
+        #expect(second.waitForExit(timeout: 30))
+        #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
+
+        let records = try Self.reports(cluster)
+        #expect(records.count == 3, "keys: \(records.map { $0.key ?? "" })")
+        #expect(Set(records.compactMap(\.key)).count == 3)
+        for record in records {
+            #expect(try Self.decode(record).lineCounts.seen == 3, "a record processed twice would count twice")
+        }
+        #expect(try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count >= 1)
+    }
+
+    /// SIGKILL after the brokers acknowledged a report and before the state store marked it
+    /// delivered: the restart produces that report again, with the same key and value.
+    @Test func crashAfterAcknowledgementRepeatsSameKey() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
+        defer { cluster.stop() }
+        try Self.produceInput(to: cluster)
+        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1")
+
+        let first = try DaemonProcess(config: config, environment: ["LOGCOT_TEST_KILL_AT": "report-written:1"], directory: directory)
+        #expect(first.waitForExit(timeout: 60))
+        #expect(first.process.terminationReason == .uncaughtSignal, "the kill point was not reached; stderr: \(first.stderr)")
+
+        let second = try Self.startJoined(config, in: directory)
+        let delivered = DaemonProcess.poll(timeout: 60) { Set(((try? Self.reports(cluster)) ?? []).compactMap(\.key)).count >= 3 }
+        #expect(delivered, "fewer than 3 distinct reports within 60 s; stderr: \(second.stderr)")
+        Thread.sleep(forTimeInterval: 4)
+        second.terminate()
+        #expect(second.waitForExit(timeout: 30))
+
+        let records = try Self.reports(cluster)
+        #expect(Set(records.compactMap(\.key)).count == 3)
+        // The kill hits after the whole delivered batch, so each report of that batch repeats once.
+        let byKey = Dictionary(grouping: records, by: { $0.key ?? "" })
+        for (key, copies) in byKey {
+            #expect(copies.count <= 2, "\(key) was produced \(copies.count) times")
+            #expect(Set(copies.map { $0.payload ?? "" }).count == 1, "copies of \(key) differ")
+        }
+    }
+
+    /// All brokers down for 30 s while windows close: the reports wait and arrive after `up`.
+    @Test func brokerOutageDelaysReports() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
+        defer { cluster.stop() }
+        try Self.produceInput(to: cluster)
+        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers)
+
+        let daemon = try Self.startJoined(config, in: directory)
+        // The records arrive within a second of the assignment; the windows close 2 s after the
+        // last record (windowing.idleTimeout), so they close during the outage.
+        let consumed = DaemonProcess.poll(timeout: 10) { daemon.stderr.contains("sent to the dead-letter topic") }
+        #expect(consumed, "stderr: \(daemon.stderr)")
+        #expect(try cluster.command("down 1") == "OK down 1")
+        Thread.sleep(forTimeInterval: 30)
+        #expect(daemon.process.isRunning, "the outage must not stop the daemon; stderr: \(daemon.stderr)")
+        #expect(try cluster.command("up 1") == "OK up 1")
+
+        let delivered = DaemonProcess.poll(timeout: 90) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        #expect(delivered, "fewer than 3 reports within 90 s after up; stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+        daemon.terminate()
+        #expect(daemon.waitForExit(timeout: 30))
+        #expect(daemon.process.terminationStatus == 0, "stderr: \(daemon.stderr)")
+
+        let records = try Self.reports(cluster)
+        #expect(records.count == 3, "keys: \(records.map { $0.key ?? "" })")
+        #expect(Set(records.compactMap(\.key)).count == 3)
+    }
+}
