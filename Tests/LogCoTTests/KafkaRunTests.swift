@@ -160,6 +160,7 @@ struct KafkaRunTests {
         #expect(try cluster.command("down 1") == "OK down 1")
         Thread.sleep(forTimeInterval: 30)
         #expect(daemon.process.isRunning, "the outage must not stop the daemon; stderr: \(daemon.stderr)")
+        #expect(daemon.stderr.contains("report delivery failed; retrying"), "the windows must close during the outage")
         #expect(try cluster.command("up 1") == "OK up 1")
 
         let delivered = DaemonProcess.poll(timeout: 90) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
