@@ -174,4 +174,54 @@ struct KafkaRunTests {
         #expect(records.count == 3, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 3)
     }
+
+    /// A second instance joins the group: the first one checkpoints and commits on revoke, and the
+    /// records produced after the rebalance are reported once across both instances.
+    @Test func rebalanceReportsOnce() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
+        defer { cluster.stop() }
+        try Self.produceInput(to: cluster)
+        let firstDirectory = directory.appendingPathComponent("first")
+        let secondDirectory = directory.appendingPathComponent("second")
+        try FileManager.default.createDirectory(at: firstDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: secondDirectory, withIntermediateDirectories: true)
+        let firstConfig = try KafkaRunConfig.write(in: firstDirectory, bootstrap: cluster.bootstrapServers)
+        let secondConfig = try KafkaRunConfig.write(in: secondDirectory, bootstrap: cluster.bootstrapServers)
+
+        let first = try Self.startJoined(firstConfig, in: firstDirectory)
+        let firstReports = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        #expect(firstReports, "fewer than 3 reports within 60 s; stderr: \(first.stderr)")
+
+        let second = try Self.startJoined(secondConfig, in: secondDirectory)
+        let revoked = DaemonProcess.poll(timeout: 30) { first.stderr.contains("kafka partitions revoked") }
+        #expect(revoked, "first instance stderr: \(first.stderr)")
+        // Both members hold partitions once the second assignment of the first instance arrives.
+        let reassigned = DaemonProcess.poll(timeout: 30) {
+            first.stderr.components(separatedBy: "kafka partitions assigned").count >= 3
+        }
+        #expect(reassigned, "first instance stderr: \(first.stderr)")
+
+        var later: [(key: String, value: String)] = []
+        for host in Self.hosts {
+            later.append(KafkaRunConfig.line(host, minute: 30, "boot ok"))
+            later.append(KafkaRunConfig.line(host, minute: 31, "EDAC MC0: 1 UE memory error on DIMM A2"))
+        }
+        try Kcat.produce(later, topic: "logs", bootstrap: cluster.bootstrapServers)
+        try Kcat.produce(Self.hosts.map { KafkaRunConfig.fault($0, minute: 31) }, topic: "fault-events", bootstrap: cluster.bootstrapServers)
+
+        let allReports = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 6 }
+        #expect(allReports, "fewer than 6 reports within 60 s; first: \(first.stderr)\nsecond: \(second.stderr)")
+        Thread.sleep(forTimeInterval: 4)
+        first.terminate()
+        second.terminate()
+        #expect(first.waitForExit(timeout: 30))
+        #expect(second.waitForExit(timeout: 30))
+        #expect(first.process.terminationStatus == 0, "stderr: \(first.stderr)")
+        #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
+
+        let records = try Self.reports(cluster)
+        #expect(records.count == 6, "keys: \(records.map { $0.key ?? "" })")
+        #expect(Set(records.compactMap(\.key)).count == 6)
+    }
 }
