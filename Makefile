@@ -74,6 +74,8 @@ install: deps
 	  install -m 0644 config/journald.json5 "$(DESTDIR)$(SYSCONFDIR)/logcot/journald.json5"; \
 	fi
 	install -D -m 0644 docs/journald.md "$(DESTDIR)$(PREFIX)/share/doc/logcot/journald.md"
+	install -D -m 0644 docs/kafka.md "$(DESTDIR)$(PREFIX)/share/doc/logcot/kafka.md"
+	install -D -m 0644 config/kafka.json5 "$(DESTDIR)$(PREFIX)/share/doc/logcot/kafka.json5"
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 	  systemctl daemon-reload && echo "installed; start with: systemctl enable --now logcot"; \
 	else \

@@ -150,12 +150,15 @@ struct KafkaRunTests {
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
         try Self.produceInput(to: cluster)
-        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers)
+        // A checkpoint after each record, logged at debug level, shows when all 13 input records
+        // are processed, including the acknowledgement of the dead letter.
+        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1", extra: #"logLevel: "debug","#)
 
         let daemon = try Self.startJoined(config, in: directory)
-        // The records arrive within a second of the assignment; the windows close 2 s after the
-        // last record (windowing.idleTimeout), so they close during the outage.
-        let consumed = DaemonProcess.poll(timeout: 10) { daemon.stderr.contains("sent to the dead-letter topic") }
+        // The windows close 2 s after the last record (windowing.idleTimeout), so during the outage.
+        let consumed = DaemonProcess.poll(timeout: 20) {
+            daemon.stderr.components(separatedBy: "msg=\"checkpoint committed\"").count > 13
+        }
         #expect(consumed, "stderr: \(daemon.stderr)")
         #expect(try cluster.command("down 1") == "OK down 1")
         Thread.sleep(forTimeInterval: 30)

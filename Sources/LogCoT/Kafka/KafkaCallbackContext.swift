@@ -183,8 +183,8 @@ private let kafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_res
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         context.recordRebalance(KafkaRebalance(kind: .revoke, partitions: partitions))
     default:
-        // librdkafka documents that an unexpected rebalance error is answered by dropping the
-        // assignment; the consumer rejoins the group afterwards.
+        // The rebalance_cb example in rdkafka.h (librdkafka 2.0.2) drops the assignment on any other
+        // error to keep librdkafka's state in sync.
         context.logger.error("kafka rebalance failed; dropping the assignment", ["error": String(cString: rd_kafka_err2str(code))])
         if let handle {
             rd_kafka_assign(handle, nil)

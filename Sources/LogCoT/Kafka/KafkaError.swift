@@ -2,7 +2,7 @@ import CRdKafka
 
 /// A failed librdkafka call or a failed message, with librdkafka's error name and text.
 public struct KafkaError: Error, Sendable, CustomStringConvertible {
-    /// What LogCoT tried, such as `produce to topic 'diagnoses'`.
+    /// The failed operation, such as `produce to topic 'diagnoses'`.
     public var operation: String
     /// librdkafka's `rd_kafka_resp_err_t` value; negative values are local errors.
     public var code: Int32

@@ -3,9 +3,9 @@ import Foundation
 
 /// An idempotent librdkafka producer (`enable.idempotence=true`, `acks=all`) with delivery reports.
 ///
-/// `produce` queues a message and returns its id; `poll` or `flush` serves the delivery reports,
-/// and `takeOutcomes` returns which ids the brokers acknowledged and which failed. librdkafka
-/// retries a message until `message.timeout.ms` passes, and only then reports a failure.
+/// `produce` queues a message and returns its id. `poll` or `flush` serves the delivery reports, and
+/// `takeOutcomes` returns which ids the brokers acknowledged and which failed. librdkafka retries a
+/// message until `message.timeout.ms` passes, and only then reports a failure.
 public final class KafkaProducer {
     /// Properties LogCoT sets on every producer, after the configured ones.
     public static let requiredProperties = ["enable.idempotence": "true", "acks": "all"]

@@ -12,8 +12,13 @@ public final class KafkaDaemonRunner {
     /// Records read between checks of signals, idle windows, checkpoints and the watchdog.
     static let batchLimit = 1_000
     static let statusInterval: TimeInterval = 10
-    /// How long a checkpoint waits for dead letters before it is postponed.
-    static let deadLetterFlushTimeout: TimeInterval = 10
+    /// How long a periodic checkpoint waits for dead letters before it is postponed; short, so that
+    /// an outage does not stall the loop.
+    static let deadLetterFlushTimeout: TimeInterval = 0.5
+    /// How long the checkpoint on a revoke or a stop waits for dead letters.
+    static let finalDeadLetterFlushTimeout: TimeInterval = 10
+    /// How long a stop keeps retrying report delivery.
+    static let stopDeliveryTimeout: TimeInterval = 15
 
     private let configPath: String
     private let config: LogCoTConfig
@@ -171,7 +176,7 @@ public final class KafkaDaemonRunner {
         case .assign:
             try source.assign(rebalance.partitions)
         case .revoke:
-            if try await checkpoint(core, source) {
+            if try await checkpoint(core, source, deadLetterTimeout: Self.finalDeadLetterFlushTimeout) {
                 source.commitPositions(of: rebalance.partitions, synchronous: true)
             } else {
                 logger.warning("partitions revoked without a checkpoint; their next owner reads the records since the last commit again", [
@@ -204,8 +209,8 @@ public final class KafkaDaemonRunner {
     /// Commits a checkpoint and then the same offsets to the group; returns false when the
     /// checkpoint was postponed because dead letters are not acknowledged yet.
     @discardableResult
-    private func checkpoint(_ core: DaemonCore, _ source: KafkaSource) async throws -> Bool {
-        guard source.flushDeadLetters(timeout: Self.deadLetterFlushTimeout) else {
+    private func checkpoint(_ core: DaemonCore, _ source: KafkaSource, deadLetterTimeout: TimeInterval = deadLetterFlushTimeout) async throws -> Bool {
+        guard source.flushDeadLetters(timeout: deadLetterTimeout) else {
             logger.warning("dead letters are not acknowledged yet; postponing the checkpoint so that their records are read again after a crash", [:], rateLimitKey: "kafka-dead-letter-wait")
             return false
         }
@@ -228,11 +233,19 @@ public final class KafkaDaemonRunner {
         logger.info("stopping: committing a final checkpoint; open windows stay open in the state store", [
             "open_windows": String(core.pipeline.windows.openCount),
         ])
-        if try await checkpoint(core, source) {
+        if try await checkpoint(core, source, deadLetterTimeout: Self.finalDeadLetterFlushTimeout) {
             source.commitPositions(synchronous: true)
         }
         source.close()
-        if !core.delivery.deliver(now: .distantFuture) {
+        // Reports acknowledged after the last attempt would be produced again at the next start, so
+        // delivery is retried for a while before the producer is closed.
+        let deadline = Date().addingTimeInterval(Self.stopDeliveryTimeout)
+        var delivered = core.delivery.deliverIgnoringBackoff()
+        while !delivered, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            delivered = core.delivery.deliverIgnoringBackoff()
+        }
+        if !delivered {
             logger.warning("some reports could not be delivered before stopping; they stay in the state store and are delivered at the next start", [
                 "pending_reports": String(core.delivery.pendingCount),
             ])

@@ -84,6 +84,13 @@ public final class ReportDelivery {
         }
     }
 
+    /// Writes the queued reports now, whatever the backoff after earlier failures says; for a stop.
+    @discardableResult
+    public func deliverIgnoringBackoff() -> Bool {
+        nextAttempt = .distantPast
+        return deliver()
+    }
+
     private func deliverQueue() throws {
         // Kafka goes first, so that a report not yet acknowledged there is not written to the other
         // sinks again at each retry.

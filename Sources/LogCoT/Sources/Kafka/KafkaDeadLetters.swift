@@ -2,8 +2,8 @@ import Foundation
 
 /// Produces records that failed to parse to the dead-letter topic, with the reason in a header.
 ///
-/// A checkpoint must not cover a record whose dead letter is not acknowledged, because the record
-/// would then be lost at a crash; `flush` reports whether every dead letter was acknowledged.
+/// A checkpoint must not cover a record whose dead letter is not acknowledged, because a crash would
+/// then lose the record. `flush` returns whether every dead letter was acknowledged.
 final class KafkaDeadLetters {
     /// Consumer-only properties that are left out of the producer's config, because librdkafka
     /// warns about each of them on a producer.
@@ -66,8 +66,10 @@ final class KafkaDeadLetters {
         }
     }
 
-    /// Waits up to `timeout` seconds until every dead letter is acknowledged, producing failed ones
-    /// again, and returns true when none is pending.
+    /// Waits up to `timeout` seconds until every dead letter is acknowledged, and produces failed ones
+    /// again. Returns true when none is pending.
+    // NOTE: a fatal idempotence error of this producer is not recovered, so dead letters then stay
+    // pending and every checkpoint is postponed until a restart.
     func flush(timeout: TimeInterval) -> Bool {
         let retries = unsent
         unsent.removeAll()
