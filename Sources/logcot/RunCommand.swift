@@ -6,8 +6,8 @@ enum RunCommand {
     static let usage = """
         Usage: logcot run --config FILE
 
-        Follows the journal named in sources.journald, or consumes the Kafka topics named in
-        sources.kafka, diagnoses each fault window and delivers one JSON report per window to
+        Follows the journal named in sources.journald and consumes the Kafka topics named in
+        sources.kafka (either or both), diagnoses each fault window and delivers one JSON report per window to
         sinks.file.path, sinks.kafka.topic and standard output (sinks.stdout.enabled).
         Runs until SIGTERM or SIGINT, then saves the source position and the open windows to
         state.path and exits 0. SIGHUP reloads logLevel and faults; other changes need a restart.
@@ -36,14 +36,8 @@ enum RunCommand {
         let hooks: TestHooks
         do {
             config = try LogCoTConfig.load(from: URL(fileURLWithPath: configPath))
-            switch (config.sources.journald, config.sources.kafka) {
-            case (nil, nil):
+            guard config.sources.journald != nil || config.sources.kafka != nil else {
                 throw UsageError("\(configPath): no source is configured; `logcot run` needs sources.journald, such as sources: { journald: {} } for the local journal, or sources.kafka")
-            case (_?, _?):
-                // NOTE: one process runs one source, because the checkpoint loop of each source owns its thread.
-                throw UsageError("\(configPath): both sources.journald and sources.kafka are configured; run one logcot process per source, each with its own state.path")
-            default:
-                break
             }
             guard !config.sinks.isEmpty else {
                 throw UsageError("\(configPath): no sink is configured; set sinks.file.path, sinks.kafka or sinks.stdout.enabled")
@@ -58,7 +52,7 @@ enum RunCommand {
         let signals = SignalMonitor(logger: logger)
         do {
             if let kafka = config.sources.kafka {
-                let runner = KafkaDaemonRunner(configPath: configPath, config: config, sourceConfig: kafka, logger: logger, signals: signals, hooks: hooks)
+                let runner = KafkaDaemonRunner(configPath: configPath, config: config, sourceConfig: kafka, journaldConfig: config.sources.journald, logger: logger, signals: signals, hooks: hooks)
                 try await runner.run()
             } else if let journald = config.sources.journald {
                 let runner = DaemonRunner(configPath: configPath, config: config, sourceConfig: journald, logger: logger, signals: signals, hooks: hooks)

@@ -141,13 +141,15 @@ enum Kcat {
 enum KafkaRunConfig {
     static let topics = ["logs": 3, "fault-events": 1, "diagnoses": 1, "logs-dlq": 1]
 
-    static func write(in directory: URL, bootstrap: String, state: String = "", extra: String = "") throws -> URL {
+    /// Returns the config file; `journald`, when given, is placed into a `sources.journald` object,
+    /// and `state` and `extra` go into the `state` object and the top level.
+    static func write(in directory: URL, bootstrap: String, state: String = "", extra: String = "", journald: String? = nil, triggers: String = "off") throws -> URL {
         let url = directory.appendingPathComponent("logcot-kafka.json5")
         let text = """
             {
               masking: { secret: "test-secret" },
               llm: { enabled: false },
-              faults: { triggers: "off" },
+              faults: { triggers: "\(triggers)" },
               windowing: { before: "1h", after: "5m", allowedLateness: "1m", idleTimeout: "2s" },
               sources: { kafka: {
                 topics: ["logs"], faultTopic: "fault-events", deadLetterTopic: "logs-dlq", pollTimeout: "200ms",
@@ -156,7 +158,8 @@ enum KafkaRunConfig {
                   "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
                   "auto.offset.reset": "earliest", "reconnect.backoff.max.ms": "1000",
                 },
-              } },
+              },
+              \(journald.map { "journald: { \($0) }," } ?? "") },
               sinks: { kafka: { topic: "diagnoses", properties: { "bootstrap.servers": "\(bootstrap)", "reconnect.backoff.max.ms": "1000" } } },
               state: { path: "\(directory.appendingPathComponent("state.sqlite").path)", \(state) },
               \(extra)

@@ -227,4 +227,48 @@ struct KafkaRunTests {
         #expect(records.count == 6, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 6)
     }
+
+    /// sources.journald and sources.kafka in one process: both inputs are reported, and a restart
+    /// resumes both from the same checkpoint.
+    @Test(.enabled(if: JournalFixture.journalRemoteAvailable))
+    func journaldAndKafkaTogether() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
+        defer { cluster.stop() }
+        try Self.produceInput(to: cluster)
+        let journal = directory.appendingPathComponent("journal/x.journal")
+        // A trigger rule opens the journal host's window at the second entry; the entry 15 minutes
+        // later closes it. The Kafka lines match no trigger rule, so only fault-events open theirs.
+        try JournalFixture.append([
+            JournalFixture.entry(secondsAfterBase: 0, host: "journal1", message: "boot ok"),
+            JournalFixture.entry(secondsAfterBase: 60, host: "journal1", message: "EDAC MC0: 1 UE uncorrectable ECC error on DIMM A1"),
+            JournalFixture.entry(secondsAfterBase: 120, host: "journal1", message: "mce: memory error"),
+            JournalFixture.entry(secondsAfterBase: 900, host: "journal1", message: "heartbeat"),
+        ], to: journal)
+        let config = try KafkaRunConfig.write(
+            in: directory, bootstrap: cluster.bootstrapServers,
+            journald: "directory: \"\(journal.deletingLastPathComponent().path)\", startAt: \"head\"", triggers: "on")
+
+        let first = try Self.startJoined(config, in: directory)
+        let delivered = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 4 }
+        #expect(delivered, "fewer than 4 reports within 60 s; stderr: \(first.stderr)")
+        first.terminate()
+        #expect(first.waitForExit(timeout: 30))
+        #expect(first.process.terminationStatus == 0, "stderr: \(first.stderr)")
+
+        let records = try Self.reports(cluster)
+        #expect(records.count == 4)
+        let details = try records.map { try Self.decode($0).fault.detail }
+        #expect(details.filter { $0 == "uncorrectable-ecc" }.count == 1, "details: \(details)")
+        #expect(details.filter { $0.hasPrefix("fault-events/0@") }.count == 3, "details: \(details)")
+
+        let second = try Self.startJoined(config, in: directory)
+        Thread.sleep(forTimeInterval: 3)
+        second.terminate()
+        #expect(second.waitForExit(timeout: 30))
+        #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("resuming after the saved journal cursor"), "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("records=0"), "stderr: \(second.stderr)")
+        #expect(try Self.reports(cluster).count == 4)
+    }
 }

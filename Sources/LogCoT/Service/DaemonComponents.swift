@@ -28,7 +28,7 @@ final class DaemonComponents {
         try source.resume(from: try Self.savedSourceState(store, path: config.state.path))
     }
 
-    private static func savedSourceState(_ store: CheckpointStore, path: String) throws -> JournaldSourceState? {
+    static func savedSourceState(_ store: CheckpointStore, path: String) throws -> JournaldSourceState? {
         guard let data = try store.sourceState(sourceName) else {
             return nil
         }

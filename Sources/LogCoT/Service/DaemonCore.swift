@@ -43,7 +43,12 @@ final class DaemonCore {
 
     /// Commits a checkpoint with the source's state and queues its reports for delivery.
     func checkpoint(source: String, state: Data) async throws {
-        let added = try await checkpointer.commit(source: source, state: state)
+        try await checkpoint(sources: [(source, state)])
+    }
+
+    /// Commits a checkpoint with the state of every source and queues its reports for delivery.
+    func checkpoint(sources: [(name: String, state: Data)]) async throws {
+        let added = try await checkpointer.commit(sources: sources)
         delivery.enqueue(added)
     }
 }

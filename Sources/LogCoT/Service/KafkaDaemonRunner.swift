@@ -1,7 +1,8 @@
 import Foundation
 
 /// `logcot run` with the Kafka source: consumes log and fault topics in a group, runs the pipeline
-/// and delivers reports until SIGTERM or SIGINT.
+/// and delivers reports until SIGTERM or SIGINT. When `sources.journald` is configured too, the same
+/// loop also reads the journal, and each checkpoint saves both positions in one transaction.
 ///
 /// Offsets follow the checkpoint protocol: a checkpoint commits the partition positions with the
 /// window state and reports in one SQLite transaction, and only then are the same offsets committed
@@ -23,17 +24,21 @@ public final class KafkaDaemonRunner {
     private let configPath: String
     private let config: LogCoTConfig
     private let sourceConfig: KafkaSourceConfig
+    private let journaldConfig: JournaldSourceConfig?
     private let logger: Logger
     private let signals: SignalMonitor
     private let hooks: TestHooks
 
     private var recordsSinceCheckpoint = 0
+    private var journal: JournaldSource?
+    private var journalReadFailures = 0
     private var windowsClosedAtCheckpoint = 0
 
-    public init(configPath: String, config: LogCoTConfig, sourceConfig: KafkaSourceConfig, logger: Logger, signals: SignalMonitor, hooks: TestHooks) {
+    public init(configPath: String, config: LogCoTConfig, sourceConfig: KafkaSourceConfig, journaldConfig: JournaldSourceConfig? = nil, logger: Logger, signals: SignalMonitor, hooks: TestHooks) {
         self.configPath = configPath
         self.config = config
         self.sourceConfig = sourceConfig
+        self.journaldConfig = journaldConfig
         self.logger = logger
         self.signals = signals
         self.hooks = hooks
@@ -54,11 +59,16 @@ public final class KafkaDaemonRunner {
         let core = try DaemonCore(config: config, logger: logger, hooks: hooks)
         let source = try KafkaSource(config: sourceConfig, parsing: config.parsing, timeZone: config.timeZone, logger: logger)
         try source.start(from: try savedState(core.store))
+        if let journaldConfig {
+            let journal = try JournaldSource(config: journaldConfig, maxLineBytes: config.parsing.maxLineBytes, logger: logger)
+            try journal.resume(from: try DaemonComponents.savedSourceState(core.store, path: config.state.path))
+            self.journal = journal
+        }
         core.delivery.deliver()
 
         logger.info("logcot run started", [
             "config": configPath,
-            "source": "kafka",
+            "source": journal == nil ? "kafka" : "kafka+journald",
             "topics": sourceConfig.subscribedTopics.joined(separator: ","),
             "state": config.state.path,
             "report_file": config.sinks.filePath ?? "(none)",
@@ -77,6 +87,7 @@ public final class KafkaDaemonRunner {
             }
 
             try await readBatch(core, source, notifier: notifier)
+            try await readJournal(core, source)
             try await closeIdleWindows(core)
             if checkpointDue(core) {
                 try await checkpoint(core, source)
@@ -137,6 +148,44 @@ public final class KafkaDaemonRunner {
             }
             if signals.stopRequested {
                 return
+            }
+        }
+    }
+
+    /// Reads up to `batchLimit` journal entries without waiting; the Kafka poll is the loop's wait.
+    private func readJournal(_ core: DaemonCore, _ source: KafkaSource) async throws {
+        guard let journal else {
+            return
+        }
+        do {
+            for _ in 0..<Self.batchLimit {
+                guard let records = try journal.nextRecords() else {
+                    break
+                }
+                for record in records {
+                    try await core.pipeline.process(record)
+                    core.checkpointer.markChanged(host: record.host)
+                    recordsSinceCheckpoint += 1
+                    hooks.recordProcessed()
+                }
+                if recordsSinceCheckpoint >= config.state.checkpointRecords {
+                    try await checkpoint(core, source)
+                }
+            }
+            if journalReadFailures > 0 {
+                logger.info("reading the journal works again", ["failed_attempts": String(journalReadFailures)])
+                journalReadFailures = 0
+            }
+        } catch let error as JournalError {
+            // The next iteration reads again after the reopen; Kafka keeps being read meanwhile.
+            journalReadFailures += 1
+            logger.error("reading the journal failed; reopening it", [
+                "error": error.description, "attempt": String(journalReadFailures),
+            ], rateLimitKey: "journal-read")
+            do {
+                try journal.reopen()
+            } catch {
+                logger.error("reopening the journal failed; retrying", ["error": String(describing: error)], rateLimitKey: "journal-read")
             }
         }
     }
@@ -214,8 +263,11 @@ public final class KafkaDaemonRunner {
             logger.warning("dead letters are not acknowledged yet; postponing the checkpoint so that their records are read again after a crash", [:], rateLimitKey: "kafka-dead-letter-wait")
             return false
         }
-        let state = try JSONEncoder().encode(source.state)
-        try await core.checkpoint(source: Self.sourceName, state: state)
+        var states = [(name: Self.sourceName, state: try JSONEncoder().encode(source.state))]
+        if let journal {
+            states.append((DaemonComponents.sourceName, try JSONEncoder().encode(journal.state)))
+        }
+        try await core.checkpoint(sources: states)
         source.commitPositions(synchronous: false)
         recordsSinceCheckpoint = 0
         windowsClosedAtCheckpoint = core.pipeline.statistics.windowsClosed
