@@ -143,14 +143,14 @@ enum KafkaRunConfig {
 
     /// Returns the config file; `journald`, when given, is placed into a `sources.journald` object,
     /// and `state` and `extra` go into the `state` object and the top level.
-    static func write(in directory: URL, bootstrap: String, state: String = "", extra: String = "", journald: String? = nil, triggers: String = "off") throws -> URL {
+    static func write(in directory: URL, bootstrap: String, state: String = "", extra: String = "", journald: String? = nil, triggers: String = "off", idleTimeout: String = "2s") throws -> URL {
         let url = directory.appendingPathComponent("logcot-kafka.json5")
         let text = """
             {
               masking: { secret: "test-secret" },
               llm: { enabled: false },
               faults: { triggers: "\(triggers)" },
-              windowing: { before: "1h", after: "5m", allowedLateness: "1m", idleTimeout: "2s" },
+              windowing: { before: "1h", after: "5m", allowedLateness: "1m", idleTimeout: "\(idleTimeout)" },
               sources: { kafka: {
                 topics: ["logs"], faultTopic: "fault-events", deadLetterTopic: "logs-dlq", pollTimeout: "200ms",
                 properties: {

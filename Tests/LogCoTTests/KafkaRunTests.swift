@@ -10,12 +10,19 @@ struct KafkaRunTests {
     static let hosts = ["node1", "node2", "node3"]
 
     /// Three lines per host, one unparseable record, and one fault event per host.
-    static func produceInput(to cluster: KafkaMockCluster) throws {
+    ///
+    /// With `heartbeats`, each host also gets a line at minute 20, whose timestamp closes the window
+    /// (after 5m plus allowedLateness 1m), so windows close once all of the host's lines are read
+    /// and not by the idle timeout.
+    static func produceInput(to cluster: KafkaMockCluster, heartbeats: Bool = false) throws {
         var lines: [(key: String, value: String)] = []
         for host in hosts {
             lines.append(KafkaRunConfig.line(host, minute: 0, "boot ok"))
             lines.append(KafkaRunConfig.line(host, minute: 1, "EDAC MC0: 1 UE memory error on DIMM A1"))
             lines.append(KafkaRunConfig.line(host, minute: 2, "mce: memory error"))
+            if heartbeats {
+                lines.append(KafkaRunConfig.line(host, minute: 20, "heartbeat"))
+            }
         }
         lines.append((key: "node1", value: "not json at all"))
         try Kcat.produce(lines, topic: "logs", bootstrap: cluster.bootstrapServers)
@@ -83,13 +90,17 @@ struct KafkaRunTests {
     }
 
     /// SIGKILL mid-stream or after a checkpoint, then a restart: each fault has exactly one report.
+    ///
+    /// The killed process stays a group member until its session expires, so the restarted one may
+    /// first get only some partitions, and a fault event can arrive seconds before its host's
+    /// lines. Windows therefore close by the heartbeat's timestamp, not by the idle timeout.
     @Test(arguments: ["record:5", "record:11", "report-committed:1"])
     func crashThenRestartReportsOnce(killPoint: String) throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster)
-        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1")
+        try Self.produceInput(to: cluster, heartbeats: true)
+        let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1", idleTimeout: "1h")
 
         let first = try DaemonProcess(config: config, environment: ["LOGCOT_TEST_KILL_AT": killPoint], directory: directory)
         #expect(first.waitForExit(timeout: 60))
@@ -109,7 +120,8 @@ struct KafkaRunTests {
         #expect(records.count == 3, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 3)
         for record in records {
-            #expect(try Self.decode(record).lineCounts.seen == 3, "a record processed twice would count twice")
+            let report = try Self.decode(record)
+            #expect(report.lineCounts.seen == 3, "a record processed twice would count twice; \(record.payload ?? "")")
         }
         #expect(try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count >= 1)
     }

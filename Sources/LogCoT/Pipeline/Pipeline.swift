@@ -113,12 +113,14 @@ public final class Pipeline {
     }
 
     /// Opens a window for a fault event from a ticket file or topic.
-    public func addFault(_ fault: FaultEvent) async throws {
+    ///
+    /// `countsAsInput` makes the event reset its host's idle timeout, as a log line does.
+    public func addFault(_ fault: FaultEvent, countsAsInput: Bool = false) async throws {
         if fault.origin == .ticket {
             statistics.faultsFromTickets += 1
             metricsRecorder.faultReceived(.ticket)
         }
-        let closed = windows.addFault(fault)
+        let closed = windows.addFault(fault, arrival: countsAsInput ? clock() : nil)
         metricsRecorder.windowsChanged(windows)
         try await handle(closed)
     }

@@ -208,7 +208,8 @@ public final class KafkaDaemonRunner {
     private func process(_ result: Result<FaultEvent?, ParseError>, _ message: KafkaMessage, _ core: DaemonCore, _ source: KafkaSource) async throws {
         switch result {
         case .success(let event?):
-            try await core.pipeline.addFault(event)
+            // The host's lines come through another topic and may arrive after the event.
+            try await core.pipeline.addFault(event, countsAsInput: true)
             core.checkpointer.markChanged(host: event.host)
         case .success(nil):
             break
