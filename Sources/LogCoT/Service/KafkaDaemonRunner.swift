@@ -22,16 +22,17 @@ public final class KafkaDaemonRunner {
     static let stopDeliveryTimeout: TimeInterval = 15
 
     private let configPath: String
-    private let config: LogCoTConfig
+    let config: LogCoTConfig
     private let sourceConfig: KafkaSourceConfig
     private let journaldConfig: JournaldSourceConfig?
-    private let logger: Logger
+    let logger: Logger
     private let signals: SignalMonitor
-    private let hooks: TestHooks
+    let hooks: TestHooks
 
-    private var recordsSinceCheckpoint = 0
-    private var journal: JournaldSource?
-    private var journalReadFailures = 0
+    var recordsSinceCheckpoint = 0
+    /// The journal, when `sources.journald` is configured next to `sources.kafka`.
+    var journal: JournaldSource?
+    var journalReadFailures = 0
     private var windowsClosedAtCheckpoint = 0
 
     public init(configPath: String, config: LogCoTConfig, sourceConfig: KafkaSourceConfig, journaldConfig: JournaldSourceConfig? = nil, logger: Logger, signals: SignalMonitor, hooks: TestHooks) {
@@ -152,44 +153,6 @@ public final class KafkaDaemonRunner {
         }
     }
 
-    /// Reads up to `batchLimit` journal entries without waiting; the Kafka poll is the loop's wait.
-    private func readJournal(_ core: DaemonCore, _ source: KafkaSource) async throws {
-        guard let journal else {
-            return
-        }
-        do {
-            for _ in 0..<Self.batchLimit {
-                guard let records = try journal.nextRecords() else {
-                    break
-                }
-                for record in records {
-                    try await core.pipeline.process(record)
-                    core.checkpointer.markChanged(host: record.host)
-                    recordsSinceCheckpoint += 1
-                    hooks.recordProcessed()
-                }
-                if recordsSinceCheckpoint >= config.state.checkpointRecords {
-                    try await checkpoint(core, source)
-                }
-            }
-            if journalReadFailures > 0 {
-                logger.info("reading the journal works again", ["failed_attempts": String(journalReadFailures)])
-                journalReadFailures = 0
-            }
-        } catch let error as JournalError {
-            // The next iteration reads again after the reopen; Kafka keeps being read meanwhile.
-            journalReadFailures += 1
-            logger.error("reading the journal failed; reopening it", [
-                "error": error.description, "attempt": String(journalReadFailures),
-            ], rateLimitKey: "journal-read")
-            do {
-                try journal.reopen()
-            } catch {
-                logger.error("reopening the journal failed; retrying", ["error": String(describing: error)], rateLimitKey: "journal-read")
-            }
-        }
-    }
-
     private func process(_ line: RawLine, _ message: KafkaMessage, _ core: DaemonCore, _ source: KafkaSource) async throws {
         switch try await core.pipeline.ingest(line, parser: source.parser) {
         case .record(let record):
@@ -259,7 +222,7 @@ public final class KafkaDaemonRunner {
     /// Commits a checkpoint and then the same offsets to the group; returns false when the
     /// checkpoint was postponed because dead letters are not acknowledged yet.
     @discardableResult
-    private func checkpoint(_ core: DaemonCore, _ source: KafkaSource, deadLetterTimeout: TimeInterval = deadLetterFlushTimeout) async throws -> Bool {
+    func checkpoint(_ core: DaemonCore, _ source: KafkaSource, deadLetterTimeout: TimeInterval = deadLetterFlushTimeout) async throws -> Bool {
         guard source.flushDeadLetters(timeout: deadLetterTimeout) else {
             logger.warning("dead letters are not acknowledged yet; postponing the checkpoint so that their records are read again after a crash", [:], rateLimitKey: "kafka-dead-letter-wait")
             return false
