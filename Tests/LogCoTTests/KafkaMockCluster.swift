@@ -98,42 +98,53 @@ enum Kcat {
     }
 
     /// Produces `key:value` lines to `topic`; keys must not contain ':'.
-    static func produce(_ records: [(key: String, value: String)], topic: String, bootstrap: String) throws {
+    static func produce(_ records: [(key: String, value: String)], topic: String, bootstrap: String) async throws {
         let text = records.map { "\($0.key):\($0.value)\n" }.joined()
-        let result = try run(["-P", "-b", bootstrap, "-t", topic, "-K:"], input: text)
+        let result = try await run(["-P", "-b", bootstrap, "-t", topic, "-K:"], input: text)
         guard result.status == 0 else {
             throw TestFailure("kcat produce to \(topic) failed with status \(result.status): \(result.stderr)")
         }
     }
 
     /// Reads every record of `topic` from the beginning and stops at the end of each partition.
-    static func consume(topic: String, bootstrap: String) throws -> [Record] {
-        let result = try run(["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-J", "-q"], input: nil)
+    static func consume(topic: String, bootstrap: String) async throws -> [Record] {
+        let result = try await run(["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-J", "-q"], input: nil)
         guard result.status == 0 else {
             throw TestFailure("kcat consume from \(topic) failed with status \(result.status): \(result.stderr)")
         }
         return try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(Record.self, from: Data($0.utf8)) }
     }
 
-    private static func run(_ arguments: [String], input: String?) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs kcat with its output in temporary files and waits for its exit without blocking a thread
+    /// of the cooperative pool.
+    private static func run(_ arguments: [String], input: String?) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let directory = try TestSupport.temporaryDirectory()
+        let inputURL = directory.appendingPathComponent("kcat.stdin")
+        let outputURL = directory.appendingPathComponent("kcat.stdout")
+        let errorURL = directory.appendingPathComponent("kcat.stderr")
+        try Data((input ?? "").utf8).write(to: inputURL)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        if let input {
-            try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
         }
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        let output = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: directory)
+        return (status, output, errors)
     }
 }
 
@@ -177,5 +188,32 @@ enum KafkaRunConfig {
     /// A fault event for the `fault-events` topic.
     static func fault(_ host: String, minute: Int) -> (key: String, value: String) {
         (host, #"{"host":"\#(host)","fault_time":"2024-05-01T12:\#(String(format: "%02d", minute)):30Z"}"#)
+    }
+}
+
+/// Waiting without blocking a thread of the cooperative pool, because a blocked thread there stalls
+/// the tests that run in parallel, such as the ones that measure timeouts.
+extension DaemonProcess {
+    /// Waits until `condition` is true or `timeout` seconds pass, and returns the last result.
+    static func waitUntil(timeout: TimeInterval, _ condition: () async -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if await condition() {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await condition()
+    }
+
+    /// Waits for the process to exit, killing it after `timeout` seconds; returns false on timeout.
+    func waitForExit(seconds timeout: TimeInterval) async -> Bool {
+        if await Self.waitUntil(timeout: timeout, { !process.isRunning }) {
+            process.waitUntilExit()
+            return true
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return false
     }
 }

@@ -14,7 +14,7 @@ struct KafkaRunTests {
     /// With `heartbeats`, each host also gets a line at minute 20, whose timestamp closes the window
     /// (after 5m plus allowedLateness 1m), so windows close once all of the host's lines are read
     /// and not by the idle timeout.
-    static func produceInput(to cluster: KafkaMockCluster, heartbeats: Bool = false) throws {
+    static func produceInput(to cluster: KafkaMockCluster, heartbeats: Bool = false) async throws {
         var lines: [(key: String, value: String)] = []
         for host in hosts {
             lines.append(KafkaRunConfig.line(host, minute: 0, "boot ok"))
@@ -25,12 +25,12 @@ struct KafkaRunTests {
             }
         }
         lines.append((key: "node1", value: "not json at all"))
-        try Kcat.produce(lines, topic: "logs", bootstrap: cluster.bootstrapServers)
-        try Kcat.produce(hosts.map { KafkaRunConfig.fault($0, minute: 1) }, topic: "fault-events", bootstrap: cluster.bootstrapServers)
+        try await Kcat.produce(lines, topic: "logs", bootstrap: cluster.bootstrapServers)
+        try await Kcat.produce(hosts.map { KafkaRunConfig.fault($0, minute: 1) }, topic: "fault-events", bootstrap: cluster.bootstrapServers)
     }
 
-    static func reports(_ cluster: KafkaMockCluster) throws -> [Kcat.Record] {
-        try Kcat.consume(topic: "diagnoses", bootstrap: cluster.bootstrapServers)
+    static func reports(_ cluster: KafkaMockCluster) async throws -> [Kcat.Record] {
+        try await Kcat.consume(topic: "diagnoses", bootstrap: cluster.bootstrapServers)
     }
 
     static func decode(_ record: Kcat.Record) throws -> DiagnosisReport {
@@ -38,28 +38,28 @@ struct KafkaRunTests {
     }
 
     /// Starts the daemon and waits until the group assigned it partitions.
-    static func startJoined(_ config: URL, in directory: URL, environment: [String: String] = [:]) throws -> DaemonProcess {
+    static func startJoined(_ config: URL, in directory: URL, environment: [String: String] = [:]) async throws -> DaemonProcess {
         let daemon = try DaemonProcess(config: config, environment: environment, directory: directory)
-        let joined = DaemonProcess.poll(timeout: 30) { daemon.stderr.contains("kafka partitions assigned") || !daemon.process.isRunning }
+        let joined = await DaemonProcess.waitUntil(timeout: 30) { daemon.stderr.contains("kafka partitions assigned") || !daemon.process.isRunning }
         #expect(joined, "no assignment within 30 s; stderr: \(daemon.stderr)")
         return daemon
     }
 
-    @Test func reportsEachFaultOnce() throws {
+    @Test func reportsEachFaultOnce() async throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster)
+        try await Self.produceInput(to: cluster)
         let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers)
 
-        let first = try Self.startJoined(config, in: directory)
-        let delivered = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        let first = try await Self.startJoined(config, in: directory)
+        let delivered = await DaemonProcess.waitUntil(timeout: 60) { ((try? await Self.reports(cluster))?.count ?? 0) >= 3 }
         #expect(delivered, "fewer than 3 reports within 60 s; stderr: \(first.stderr)")
         first.terminate()
-        #expect(first.waitForExit(timeout: 30))
+        #expect(await first.waitForExit(seconds: 30))
         #expect(first.process.terminationStatus == 0, "stderr: \(first.stderr)")
 
-        let records = try Self.reports(cluster)
+        let records = try await Self.reports(cluster)
         #expect(records.count == 3)
         for record in records {
             let report = try Self.decode(record)
@@ -71,7 +71,7 @@ struct KafkaRunTests {
         }
         #expect(Set(try records.map { try Self.decode($0).host }).count == 3, "one report per host")
 
-        let deadLetters = try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers)
+        let deadLetters = try await Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers)
         #expect(deadLetters.count == 1)
         #expect(deadLetters.first?.payload == "not json at all")
         #expect(deadLetters.first?.key == "node1")
@@ -79,14 +79,14 @@ struct KafkaRunTests {
         #expect(deadLetters.first?.header("source_topic") == "logs")
 
         // A restart resumes after the committed records: no record is processed and no report repeats.
-        let second = try Self.startJoined(config, in: directory)
-        Thread.sleep(forTimeInterval: 3)
+        let second = try await Self.startJoined(config, in: directory)
+        try await Task.sleep(for: .seconds(3))
         second.terminate()
-        #expect(second.waitForExit(timeout: 30))
+        #expect(await second.waitForExit(seconds: 30))
         #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
         #expect(second.stderr.contains("records=0"), "stderr: \(second.stderr)")
-        #expect(try Self.reports(cluster).count == 3)
-        #expect(try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count == 1)
+        #expect(try await Self.reports(cluster).count == 3)
+        #expect(try await Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count == 1)
     }
 
     /// SIGKILL mid-stream or after a checkpoint, then a restart: each fault has exactly one report.
@@ -95,58 +95,58 @@ struct KafkaRunTests {
     /// first get only some partitions, and a fault event can arrive seconds before its host's
     /// lines. Windows therefore close by the heartbeat's timestamp, not by the idle timeout.
     @Test(arguments: ["record:5", "record:11", "report-committed:1"])
-    func crashThenRestartReportsOnce(killPoint: String) throws {
+    func crashThenRestartReportsOnce(killPoint: String) async throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster, heartbeats: true)
+        try await Self.produceInput(to: cluster, heartbeats: true)
         let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1", idleTimeout: "1h")
 
         let first = try DaemonProcess(config: config, environment: ["LOGCOT_TEST_KILL_AT": killPoint], directory: directory)
-        #expect(first.waitForExit(timeout: 60))
+        #expect(await first.waitForExit(seconds: 60))
         #expect(first.process.terminationReason == .uncaughtSignal, "the kill point was not reached; stderr: \(first.stderr)")
         #expect(first.process.terminationStatus == SIGKILL)
 
-        let second = try Self.startJoined(config, in: directory)
-        let delivered = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        let second = try await Self.startJoined(config, in: directory)
+        let delivered = await DaemonProcess.waitUntil(timeout: 60) { ((try? await Self.reports(cluster))?.count ?? 0) >= 3 }
         #expect(delivered, "fewer than 3 reports within 60 s; stderr: \(second.stderr)")
         // Time for a repeated report to show up, had the restart produced one.
-        Thread.sleep(forTimeInterval: 4)
+        try await Task.sleep(for: .seconds(4))
         second.terminate()
-        #expect(second.waitForExit(timeout: 30))
+        #expect(await second.waitForExit(seconds: 30))
         #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
 
-        let records = try Self.reports(cluster)
+        let records = try await Self.reports(cluster)
         #expect(records.count == 3, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 3)
         for record in records {
             let report = try Self.decode(record)
             #expect(report.lineCounts.seen == 3, "a record processed twice would count twice; \(record.payload ?? "")")
         }
-        #expect(try Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count >= 1)
+        #expect(try await Kcat.consume(topic: "logs-dlq", bootstrap: cluster.bootstrapServers).count >= 1)
     }
 
     /// SIGKILL after the brokers acknowledged a report and before the state store marked it
     /// delivered: the restart produces that report again, with the same key and value.
-    @Test func crashAfterAcknowledgementRepeatsSameKey() throws {
+    @Test func crashAfterAcknowledgementRepeatsSameKey() async throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster)
+        try await Self.produceInput(to: cluster)
         let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1")
 
         let first = try DaemonProcess(config: config, environment: ["LOGCOT_TEST_KILL_AT": "report-written:1"], directory: directory)
-        #expect(first.waitForExit(timeout: 60))
+        #expect(await first.waitForExit(seconds: 60))
         #expect(first.process.terminationReason == .uncaughtSignal, "the kill point was not reached; stderr: \(first.stderr)")
 
-        let second = try Self.startJoined(config, in: directory)
-        let delivered = DaemonProcess.poll(timeout: 60) { Set(((try? Self.reports(cluster)) ?? []).compactMap(\.key)).count >= 3 }
+        let second = try await Self.startJoined(config, in: directory)
+        let delivered = await DaemonProcess.waitUntil(timeout: 60) { Set(((try? await Self.reports(cluster)) ?? []).compactMap(\.key)).count >= 3 }
         #expect(delivered, "fewer than 3 distinct reports within 60 s; stderr: \(second.stderr)")
-        Thread.sleep(forTimeInterval: 4)
+        try await Task.sleep(for: .seconds(4))
         second.terminate()
-        #expect(second.waitForExit(timeout: 30))
+        #expect(await second.waitForExit(seconds: 30))
 
-        let records = try Self.reports(cluster)
+        let records = try await Self.reports(cluster)
         #expect(Set(records.compactMap(\.key)).count == 3)
         // The kill hits after the whole delivered batch, so each report of that batch repeats once.
         let byKey = Dictionary(grouping: records, by: { $0.key ?? "" })
@@ -157,46 +157,46 @@ struct KafkaRunTests {
     }
 
     /// All brokers down for 30 s while windows close: the reports wait and arrive after `up`.
-    @Test func brokerOutageDelaysReports() throws {
+    @Test func brokerOutageDelaysReports() async throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster)
+        try await Self.produceInput(to: cluster)
         // A checkpoint after each record, logged at debug level, shows when all 13 input records
         // are processed, including the acknowledgement of the dead letter.
         let config = try KafkaRunConfig.write(in: directory, bootstrap: cluster.bootstrapServers, state: "checkpointRecords: 1", extra: #"logLevel: "debug","#)
 
-        let daemon = try Self.startJoined(config, in: directory)
+        let daemon = try await Self.startJoined(config, in: directory)
         // The windows close 2 s after the last record (windowing.idleTimeout), so during the outage.
-        let consumed = DaemonProcess.poll(timeout: 20) {
+        let consumed = await DaemonProcess.waitUntil(timeout: 20) {
             daemon.stderr.components(separatedBy: "msg=\"checkpoint committed\"").count > 13
         }
         #expect(consumed, "stderr: \(daemon.stderr)")
         #expect(try cluster.command("down 1") == "OK down 1")
-        Thread.sleep(forTimeInterval: 30)
+        try await Task.sleep(for: .seconds(30))
         #expect(daemon.process.isRunning, "the outage must not stop the daemon; stderr: \(daemon.stderr)")
         #expect(daemon.stderr.contains("report delivery failed; retrying"), "the windows must close during the outage")
         #expect(try cluster.command("up 1") == "OK up 1")
 
-        let delivered = DaemonProcess.poll(timeout: 90) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        let delivered = await DaemonProcess.waitUntil(timeout: 90) { ((try? await Self.reports(cluster))?.count ?? 0) >= 3 }
         #expect(delivered, "fewer than 3 reports within 90 s after up; stderr: \(daemon.stderr)")
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .seconds(2))
         daemon.terminate()
-        #expect(daemon.waitForExit(timeout: 30))
+        #expect(await daemon.waitForExit(seconds: 30))
         #expect(daemon.process.terminationStatus == 0, "stderr: \(daemon.stderr)")
 
-        let records = try Self.reports(cluster)
+        let records = try await Self.reports(cluster)
         #expect(records.count == 3, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 3)
     }
 
     /// A second instance joins the group: the first one checkpoints and commits on revoke, and the
     /// records produced after the rebalance are reported once across both instances.
-    @Test func rebalanceReportsOnce() throws {
+    @Test func rebalanceReportsOnce() async throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster)
+        try await Self.produceInput(to: cluster)
         let firstDirectory = directory.appendingPathComponent("first")
         let secondDirectory = directory.appendingPathComponent("second")
         try FileManager.default.createDirectory(at: firstDirectory, withIntermediateDirectories: true)
@@ -204,15 +204,15 @@ struct KafkaRunTests {
         let firstConfig = try KafkaRunConfig.write(in: firstDirectory, bootstrap: cluster.bootstrapServers)
         let secondConfig = try KafkaRunConfig.write(in: secondDirectory, bootstrap: cluster.bootstrapServers)
 
-        let first = try Self.startJoined(firstConfig, in: firstDirectory)
-        let firstReports = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 3 }
+        let first = try await Self.startJoined(firstConfig, in: firstDirectory)
+        let firstReports = await DaemonProcess.waitUntil(timeout: 60) { ((try? await Self.reports(cluster))?.count ?? 0) >= 3 }
         #expect(firstReports, "fewer than 3 reports within 60 s; stderr: \(first.stderr)")
 
-        let second = try Self.startJoined(secondConfig, in: secondDirectory)
-        let revoked = DaemonProcess.poll(timeout: 30) { first.stderr.contains("kafka partitions revoked") }
+        let second = try await Self.startJoined(secondConfig, in: secondDirectory)
+        let revoked = await DaemonProcess.waitUntil(timeout: 30) { first.stderr.contains("kafka partitions revoked") }
         #expect(revoked, "first instance stderr: \(first.stderr)")
         // Both members hold partitions once the second assignment of the first instance arrives.
-        let reassigned = DaemonProcess.poll(timeout: 30) {
+        let reassigned = await DaemonProcess.waitUntil(timeout: 30) {
             first.stderr.components(separatedBy: "kafka partitions assigned").count >= 3
         }
         #expect(reassigned, "first instance stderr: \(first.stderr)")
@@ -222,20 +222,20 @@ struct KafkaRunTests {
             later.append(KafkaRunConfig.line(host, minute: 30, "boot ok"))
             later.append(KafkaRunConfig.line(host, minute: 31, "EDAC MC0: 1 UE memory error on DIMM A2"))
         }
-        try Kcat.produce(later, topic: "logs", bootstrap: cluster.bootstrapServers)
-        try Kcat.produce(Self.hosts.map { KafkaRunConfig.fault($0, minute: 31) }, topic: "fault-events", bootstrap: cluster.bootstrapServers)
+        try await Kcat.produce(later, topic: "logs", bootstrap: cluster.bootstrapServers)
+        try await Kcat.produce(Self.hosts.map { KafkaRunConfig.fault($0, minute: 31) }, topic: "fault-events", bootstrap: cluster.bootstrapServers)
 
-        let allReports = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 6 }
+        let allReports = await DaemonProcess.waitUntil(timeout: 60) { ((try? await Self.reports(cluster))?.count ?? 0) >= 6 }
         #expect(allReports, "fewer than 6 reports within 60 s; first: \(first.stderr)\nsecond: \(second.stderr)")
-        Thread.sleep(forTimeInterval: 4)
+        try await Task.sleep(for: .seconds(4))
         first.terminate()
         second.terminate()
-        #expect(first.waitForExit(timeout: 30))
-        #expect(second.waitForExit(timeout: 30))
+        #expect(await first.waitForExit(seconds: 30))
+        #expect(await second.waitForExit(seconds: 30))
         #expect(first.process.terminationStatus == 0, "stderr: \(first.stderr)")
         #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
 
-        let records = try Self.reports(cluster)
+        let records = try await Self.reports(cluster)
         #expect(records.count == 6, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 6)
     }
@@ -243,11 +243,11 @@ struct KafkaRunTests {
     /// sources.journald and sources.kafka in one process: both inputs are reported, and a restart
     /// resumes both from the same checkpoint.
     @Test(.enabled(if: JournalFixture.journalRemoteAvailable))
-    func journaldAndKafkaTogether() throws {
+    func journaldAndKafkaTogether() async throws {
         let directory = try TestSupport.temporaryDirectory()
         let cluster = try KafkaMockCluster(topics: KafkaRunConfig.topics, directory: directory)
         defer { cluster.stop() }
-        try Self.produceInput(to: cluster)
+        try await Self.produceInput(to: cluster)
         let journal = directory.appendingPathComponent("journal/x.journal")
         // A trigger rule opens the journal host's window at the second entry; the entry 15 minutes
         // later closes it. The Kafka lines match no trigger rule, so only fault-events open theirs.
@@ -261,26 +261,26 @@ struct KafkaRunTests {
             in: directory, bootstrap: cluster.bootstrapServers,
             journald: "directory: \"\(journal.deletingLastPathComponent().path)\", startAt: \"head\"", triggers: "on")
 
-        let first = try Self.startJoined(config, in: directory)
-        let delivered = DaemonProcess.poll(timeout: 60) { ((try? Self.reports(cluster))?.count ?? 0) >= 4 }
+        let first = try await Self.startJoined(config, in: directory)
+        let delivered = await DaemonProcess.waitUntil(timeout: 60) { ((try? await Self.reports(cluster))?.count ?? 0) >= 4 }
         #expect(delivered, "fewer than 4 reports within 60 s; stderr: \(first.stderr)")
         first.terminate()
-        #expect(first.waitForExit(timeout: 30))
+        #expect(await first.waitForExit(seconds: 30))
         #expect(first.process.terminationStatus == 0, "stderr: \(first.stderr)")
 
-        let records = try Self.reports(cluster)
+        let records = try await Self.reports(cluster)
         #expect(records.count == 4)
         let details = try records.map { try Self.decode($0).fault.detail }
         #expect(details.filter { $0 == "uncorrectable-ecc" }.count == 1, "details: \(details)")
         #expect(details.filter { $0.hasPrefix("fault-events/0@") }.count == 3, "details: \(details)")
 
-        let second = try Self.startJoined(config, in: directory)
-        Thread.sleep(forTimeInterval: 3)
+        let second = try await Self.startJoined(config, in: directory)
+        try await Task.sleep(for: .seconds(3))
         second.terminate()
-        #expect(second.waitForExit(timeout: 30))
+        #expect(await second.waitForExit(seconds: 30))
         #expect(second.process.terminationStatus == 0, "stderr: \(second.stderr)")
         #expect(second.stderr.contains("resuming after the saved journal cursor"), "stderr: \(second.stderr)")
         #expect(second.stderr.contains("records=0"), "stderr: \(second.stderr)")
-        #expect(try Self.reports(cluster).count == 4)
+        #expect(try await Self.reports(cluster).count == 4)
     }
 }
