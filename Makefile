@@ -6,12 +6,14 @@ TOOLS_VENV := $(CACHE_DIR)/tools-venv
 # libsystemd-dev builds the journald source; systemd brings systemd-analyze, and
 # systemd-journal-remote writes the journal files that the tests read.
 # libmicrohttpd-dev serves /metrics; prometheus scrapes it in the tests.
-APT_PACKAGES := libsqlite3-dev pkg-config python3-venv libsystemd-dev systemd systemd-journal-remote libmicrohttpd-dev prometheus
+# librdkafka-dev builds the Kafka source and sink and the mock cluster; kcat is the tests' independent client.
+APT_PACKAGES := libsqlite3-dev pkg-config python3-venv libsystemd-dev systemd systemd-journal-remote libmicrohttpd-dev prometheus \
+  gcc make librdkafka-dev kcat
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools llm build demo test install clean
+.PHONY: all deps tools llm build kafka-mock demo test install clean
 
 all: build
 
@@ -49,7 +51,11 @@ demo: build llm
 	@echo "Reports (.demo/reports.jsonl):"
 	@python3 scripts/show-reports.py .demo/reports.jsonl
 
-test: build tools llm
+## The mock Kafka cluster (librdkafka's rdkafka_mock) that the Kafka tests start on 127.0.0.1.
+kafka-mock: deps
+	$(MAKE) -C Tests/Support/kafka-mock mock_cluster
+
+test: build tools llm kafka-mock
 	LOGCOT_PYTHON="$(TOOLS_VENV)/bin/python" LOGCOT_BIN="$(BIN_DIR)/logcot" \
 	  bash scripts/with-llama-server.sh $(SWIFT) test
 
@@ -68,6 +74,8 @@ install: deps
 	  install -m 0644 config/journald.json5 "$(DESTDIR)$(SYSCONFDIR)/logcot/journald.json5"; \
 	fi
 	install -D -m 0644 docs/journald.md "$(DESTDIR)$(PREFIX)/share/doc/logcot/journald.md"
+	install -D -m 0644 docs/kafka.md "$(DESTDIR)$(PREFIX)/share/doc/logcot/kafka.md"
+	install -D -m 0644 config/kafka.json5 "$(DESTDIR)$(PREFIX)/share/doc/logcot/kafka.json5"
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 	  systemctl daemon-reload && echo "installed; start with: systemctl enable --now logcot"; \
 	else \
@@ -76,3 +84,4 @@ install: deps
 
 clean:
 	rm -rf .build .demo
+	$(MAKE) -C Tests/Support/kafka-mock clean

@@ -28,9 +28,15 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
         .target(
             name: "LogCoT",
-            dependencies: ["CSQLite", "CSystemd", "CMicroHTTPD"],
+            dependencies: ["CSQLite", "CSystemd", "CMicroHTTPD", "CRdKafka"],
             path: "Sources/LogCoT"
         ),
         .executableTarget(

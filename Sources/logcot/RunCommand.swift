@@ -6,11 +6,13 @@ enum RunCommand {
     static let usage = """
         Usage: logcot run --config FILE [--metrics-address HOST:PORT]
 
-        Follows the journal named in sources.journald, diagnoses each fault window and appends one
-        JSON report per window to sinks.file.path (and standard output when sinks.stdout.enabled).
-        Runs until SIGTERM or SIGINT, then saves the journal cursor and the open windows to
+        Follows the journal named in sources.journald and consumes the Kafka topics named in
+        sources.kafka (either or both), diagnoses each fault window and delivers one JSON report per window to
+        sinks.file.path, sinks.kafka.topic and standard output (sinks.stdout.enabled).
+        Runs until SIGTERM or SIGINT, then saves the source position and the open windows to
         state.path and exits 0. SIGHUP reloads logLevel and faults; other changes need a restart.
-        Notifies systemd (Type=notify) when NOTIFY_SOCKET is set. See docs/journald.md.
+        Notifies systemd (Type=notify) when NOTIFY_SOCKET is set. See docs/journald.md and
+        docs/kafka.md.
         Serves /metrics, /healthz and /readyz on metrics.address (127.0.0.1:9464 by default) when
         metrics.enabled; --metrics-address overrides the address. See docs/operations.md.
         """
@@ -41,17 +43,15 @@ enum RunCommand {
         }
 
         let config: LogCoTConfig
-        let sourceConfig: JournaldSourceConfig
         let hooks: TestHooks
         do {
             config = try LogCoTConfig.load(from: URL(fileURLWithPath: configPath))
-            guard let journald = config.sources.journald else {
-                throw UsageError("\(configPath): sources.journald is missing; `logcot run` needs a journald source, such as sources: { journald: {} } for the local journal")
+            guard config.sources.journald != nil || config.sources.kafka != nil else {
+                throw UsageError("\(configPath): no source is configured; `logcot run` needs sources.journald, such as sources: { journald: {} } for the local journal, or sources.kafka")
             }
             guard !config.sinks.isEmpty else {
-                throw UsageError("\(configPath): no sink is configured; set sinks.file.path or sinks.stdout.enabled")
+                throw UsageError("\(configPath): no sink is configured; set sinks.file.path, sinks.kafka or sinks.stdout.enabled")
             }
-            sourceConfig = journald
             hooks = try TestHooks()
         } catch {
             printError(String(describing: error))
@@ -72,8 +72,13 @@ enum RunCommand {
         }
         defer { metricsServer?.stop() }
         do {
-            let runner = DaemonRunner(configPath: configPath, config: config, sourceConfig: sourceConfig, logger: logger, signals: signals, hooks: hooks)
-            try await runner.run()
+            if let kafka = config.sources.kafka {
+                let runner = KafkaDaemonRunner(configPath: configPath, config: config, sourceConfig: kafka, journaldConfig: config.sources.journald, logger: logger, signals: signals, hooks: hooks)
+                try await runner.run()
+            } else if let journald = config.sources.journald {
+                let runner = DaemonRunner(configPath: configPath, config: config, sourceConfig: journald, logger: logger, signals: signals, hooks: hooks)
+                try await runner.run()
+            }
             return 0
         } catch {
             logger.error("logcot run failed", ["error": String(describing: error)])

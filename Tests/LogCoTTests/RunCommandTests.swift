@@ -268,7 +268,7 @@ struct RunCommandTests {
         try #"{ metrics: { enabled: false }, sinks: { stdout: { enabled: true } } }"#.write(to: config, atomically: true, encoding: .utf8)
         let run = try TestSupport.runLogcot(["run", "--config", config.path])
         #expect(run.status == 2)
-        #expect(run.stderr.contains("sources.journald is missing"))
+        #expect(run.stderr.contains("no source is configured"))
     }
 
     /// Verifies the unit with the binary path that `make install` uses, or the built binary in its place.

@@ -6,16 +6,18 @@ public struct SinksConfig: Sendable {
     public var filePath: String?
     /// Whether reports also go to standard output, where a crash can repeat one (see docs/journald.md).
     public var stdout = false
+    /// The Kafka topic that reports are produced to; nil produces none.
+    public var kafka: KafkaSinkConfig?
 
     public init() {}
 
     /// True when at least one sink is configured.
     public var isEmpty: Bool {
-        filePath == nil && !stdout
+        filePath == nil && !stdout && kafka == nil
     }
 
     init(reading object: ConfigObject) {
-        object.rejectUnknownKeys(["file", "stdout"])
+        object.rejectUnknownKeys(["file", "stdout", "kafka"])
         let file = object.object("file")
         file.rejectUnknownKeys(["path"])
         if object.has("file") {
@@ -28,5 +30,8 @@ public struct SinksConfig: Sendable {
         let standardOutput = object.object("stdout")
         standardOutput.rejectUnknownKeys(["enabled"])
         stdout = standardOutput.bool("enabled", default: stdout)
+        if object.has("kafka") {
+            kafka = KafkaSinkConfig(reading: object.object("kafka"))
+        }
     }
 }

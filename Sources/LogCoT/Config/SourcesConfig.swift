@@ -4,13 +4,18 @@ import Foundation
 public struct SourcesConfig: Sendable {
     /// The journald source; nil when the config has no `sources.journald` section.
     public var journald: JournaldSourceConfig?
+    /// The Kafka source; nil when the config has no `sources.kafka` section.
+    public var kafka: KafkaSourceConfig?
 
     public init() {}
 
     init(reading object: ConfigObject) {
-        object.rejectUnknownKeys(["journald"])
+        object.rejectUnknownKeys(["journald", "kafka"])
         if object.has("journald") {
             journald = JournaldSourceConfig(reading: object.object("journald"))
+        }
+        if object.has("kafka") {
+            kafka = KafkaSourceConfig(reading: object.object("kafka"))
         }
     }
 }

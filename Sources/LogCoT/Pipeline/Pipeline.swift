@@ -59,7 +59,10 @@ public final class Pipeline {
     }
 
     /// Parses one raw line and processes the record, or counts and keeps the reject.
-    public func ingest(_ line: RawLine, parser: any LineParser) async throws {
+    ///
+    /// Returns the parse result, so that a caller can see the record's host or the reject's reason.
+    @discardableResult
+    public func ingest(_ line: RawLine, parser: any LineParser) async throws -> ParseResult {
         statistics.linesRead += 1
         statistics.bytesRead += line.text.utf8.count + 1
         metricsRecorder.lineRead(line, bytes: line.text.utf8.count + 1)
@@ -67,7 +70,8 @@ public final class Pipeline {
             statistics.truncated += 1
         }
 
-        switch parser.parse(line) {
+        let result = parser.parse(line)
+        switch result {
         case .record(let record):
             metricsRecorder.lineParsed(line)
             try await process(record)
@@ -77,6 +81,7 @@ public final class Pipeline {
         case .rejected(let error):
             try reject(line, error)
         }
+        return result
     }
 
     /// Counts a line that failed to parse and writes it to the rejects file.
@@ -116,12 +121,14 @@ public final class Pipeline {
     }
 
     /// Opens a window for a fault event from a ticket file or topic.
-    public func addFault(_ fault: FaultEvent) async throws {
+    ///
+    /// `countsAsInput` makes the event reset its host's idle timeout, as a log line does.
+    public func addFault(_ fault: FaultEvent, countsAsInput: Bool = false) async throws {
         if fault.origin == .ticket {
             statistics.faultsFromTickets += 1
             metricsRecorder.faultReceived(.ticket)
         }
-        let closed = windows.addFault(fault)
+        let closed = windows.addFault(fault, arrival: countsAsInput ? clock() : nil)
         metricsRecorder.windowsChanged(windows)
         try await handle(closed)
     }

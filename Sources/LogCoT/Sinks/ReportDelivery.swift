@@ -5,13 +5,16 @@ import Foundation
 /// The protocol that makes each report reach the file once, even across SIGKILL:
 /// 1. A checkpoint commits the window state, the source position and the new reports (undelivered)
 ///    in one transaction; nothing reaches a sink before that.
-/// 2. Delivery appends the reports to the file, syncs it, writes them to standard output, and then
-///    marks them delivered.
+/// 2. Delivery produces the reports to Kafka and waits for their delivery reports, appends them to
+///    the file, syncs it, writes them to standard output, and then marks them delivered.
 /// 3. After a start or a failed write, and before appending again, the file's tail is read: a
 ///    partial last line is removed, and undelivered reports already in the tail are only marked.
 /// Standard output cannot be read back, so a crash between steps 2 and 3 can print a report twice.
+/// A Kafka topic is not read back either: a crash after the brokers acknowledged a report and
+/// before it was marked delivered produces it again at the next start, with the same key.
 public final class ReportDelivery {
     private let file: ReportFile?
+    private let kafka: KafkaReportSink?
     private let standardOutput: Bool
     private let store: CheckpointStore
     private let logger: Logger
@@ -22,11 +25,17 @@ public final class ReportDelivery {
     private var consecutiveFailures = 0
     private var nextAttempt = Date.distantPast
 
+    /// Waits up to `timeout` seconds for Kafka messages in flight, before the process exits.
+    public func close(timeout: TimeInterval) {
+        kafka?.close(timeout: timeout)
+    }
+
     /// Reports delivered by this process.
     public private(set) var deliveredCount = 0
 
     public init(sinks: SinksConfig, store: CheckpointStore, logger: Logger, hooks: TestHooks?) throws {
         self.file = try sinks.filePath.map { try ReportFile(path: $0, logger: logger) }
+        self.kafka = try sinks.kafka.map { try KafkaReportSink(config: $0, logger: logger) }
         self.standardOutput = sinks.stdout
         self.store = store
         self.logger = logger
@@ -75,7 +84,17 @@ public final class ReportDelivery {
         }
     }
 
+    /// Writes the queued reports now, whatever the backoff after earlier failures says; for a stop.
+    @discardableResult
+    public func deliverIgnoringBackoff() -> Bool {
+        nextAttempt = .distantPast
+        return deliver()
+    }
+
     private func deliverQueue() throws {
+        // Kafka goes first, so that a report not yet acknowledged there is not written to the other
+        // sinks again at each retry.
+        try kafka?.deliver(queue)
         var unwritten = queue
         if let file {
             try file.reopenIfReplaced()
@@ -100,6 +119,7 @@ public final class ReportDelivery {
         hooks?.reportsWrittenDurably(queue.count)
 
         try store.markDelivered(queue.map(\.sequence))
+        kafka?.markedDelivered(queue.map(\.sequence))
         deliveredCount += queue.count
         for report in queue {
             logger.info("report written", ["report_id": report.reportID, "sequence": String(report.sequence)])

@@ -38,6 +38,11 @@ public final class Checkpointer {
 
     /// Writes the reports of running diagnoses, then commits everything and returns the new reports.
     public func commit(source: String, state: Data) async throws -> [StoredReport] {
+        try await commit(sources: [(source, state)])
+    }
+
+    /// Commits like `commit(source:state:)`, saving the state of several sources in one transaction.
+    public func commit(sources: [(name: String, state: Data)]) async throws -> [StoredReport] {
         try await pipeline.writePendingReports()
         let reports = try outbox.takeAll().map { (id: $0.reportId, json: try $0.jsonLine()) }
         // NOTE: each changed host is saved whole, history included (up to windowing.history limits,
@@ -50,7 +55,9 @@ public final class Checkpointer {
         }
 
         let added = try database.transaction {
-            try store.saveSourceState(source, state)
+            for source in sources {
+                try store.saveSourceState(source.name, source.state)
+            }
             for snapshot in snapshots {
                 try store.saveHost(snapshot.host, snapshot: snapshot.data)
             }

@@ -66,8 +66,15 @@ public final class WindowManager {
     /// A ticket always opens its own window, so each ticket gets one report. A ticket whose window id
     /// was already seen is a duplicate and is ignored. A trigger inside an open window of its host
     /// extends that window to `trigger + after` instead of opening another.
-    public func addFault(_ fault: FaultEvent) -> [ClosedWindow] {
+    ///
+    /// With `arrival`, the fault counts as input for the idle timeout, so that a window opened by a
+    /// fault event that arrives before its host's lines waits `idleTimeout` for them. Sources that
+    /// deliver faults and lines on separate streams, such as Kafka topics, pass it.
+    public func addFault(_ fault: FaultEvent, arrival: Date? = nil) -> [ClosedWindow] {
         var state = hosts[fault.host] ?? newHostState()
+        if let arrival, arrival > state.lastInput {
+            state.lastInput = arrival
+        }
 
         if fault.origin == .trigger {
             if let index = state.open.firstIndex(where: { $0.contains(fault.time) }) {
