@@ -160,6 +160,8 @@ enum KafkaRunConfig {
         let text = """
             {
               masking: { secret: "test-secret" },
+              // Port 0: instances that run at once each bind their own metrics port.
+              metrics: { address: "127.0.0.1:0" },
               llm: { enabled: false },
               faults: { triggers: "\(triggers)" },
               windowing: { before: "1h", after: "5m", allowedLateness: "1m", idleTimeout: "\(idleTimeout)" },
