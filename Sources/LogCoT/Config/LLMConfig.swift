@@ -5,7 +5,7 @@ public struct LLMConfig: Sendable {
     /// When false, windows are labelled by the TF-IDF model alone.
     public var enabled = true
     public var client = LLMClientConfig(model: "logcot-mistral-7b")
-    /// The structured-output constraint that holds round 2 to the label set.
+    /// The structured-output constraint that restricts round 2 to the label set.
     public var labelConstraint: LabelConstraint = .jsonSchema
     /// Few-shot examples per class.
     public var examplesPerClass = 3

@@ -1,7 +1,7 @@
 /// A small handwritten pool of server SEL windows, used when no pool file is configured.
 ///
-/// It gives the TF-IDF classes a starting point for the three server classes (cpu, memory, other);
-/// a production deployment configures a pool built from its own logs with `logcot pool build`.
+/// It gives the TF-IDF classes a starting point for the three server classes (cpu, memory, other).
+/// A production deployment configures a pool built from its own logs in `filtering.poolFile`.
 public enum BuiltinPool {
     public static let pool = ExamplePool(examples: examples, version: "builtin-v1")
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where a report's label came from.
+/// The origin of a report's label.
 public enum LabelSource: String, Sendable, Codable {
     /// The LLM named exactly one label.
     case llm
@@ -29,7 +29,7 @@ public struct Diagnosis: Sendable {
     }
 }
 
-/// What a report records of the LLM dialogue.
+/// The record of an LLM dialogue that a report carries.
 public struct LLMExchange: Sendable, Codable, Equatable {
     public struct Round: Sendable, Codable, Equatable {
         public var latencySeconds: Double
@@ -52,9 +52,9 @@ public struct LLMExchange: Sendable, Codable, Equatable {
     public var rounds: [Round]
     /// The model's round-2 answer as it was written.
     public var answer: String?
-    /// Why the answer named no single label, for `llm-unparsed` reports.
+    /// The reason the round-2 output named no single label, for `llm-unparsed` reports.
     public var unparsedReason: String?
-    /// Why the LLM step failed, for `tfidf-fallback` reports.
+    /// The error that made the LLM step fail, for `tfidf-fallback` reports.
     public var error: String?
 
     enum CodingKeys: String, CodingKey {

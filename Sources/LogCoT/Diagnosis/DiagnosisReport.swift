@@ -115,7 +115,7 @@ public enum RFC3339 {
         return text + "Z"
     }
 
-    /// The inverse of `CivilTime.daysSinceEpoch` (H. Hinnant's civil-from-days).
+    /// Converts days since 1970-01-01 to a Gregorian date, inverting `CivilTime.daysSinceEpoch` (H. Hinnant's civil-from-days).
     static func civilDate(daysSinceEpoch: Int) -> (Int, Int, Int) {
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

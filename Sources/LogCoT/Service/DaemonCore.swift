@@ -52,3 +52,15 @@ final class DaemonCore {
         delivery.enqueue(added)
     }
 }
+
+extension DaemonCore {
+    /// Reports the open source and the diagnoser in use on `/readyz`. The LLM check is always ready,
+    /// because a failing LLM falls back to TF-IDF labels instead of stopping reports.
+    static func registerReadiness(source detail: String, diagnoser: any Diagnoser) {
+        ReadinessRegistry.shared.register(ReadinessFlag(name: "sources", ready: true, detail: detail))
+        let llmDetail = diagnoser.name == "llm"
+            ? "LLM diagnosis on, and failures fall back to TF-IDF labels"
+            : "no LLM configured, so the TF-IDF model labels every window"
+        ReadinessRegistry.shared.register(ReadinessFlag(name: "llm", ready: true, detail: llmDetail))
+    }
+}

@@ -41,17 +41,6 @@ public final class DaemonRunner {
         }
     }
 
-    /// Reports the journal as a connected source and the diagnoser in use on `/readyz`. The LLM check
-    /// is always ready, because a failing LLM falls back to TF-IDF labels instead of stopping reports.
-    private static func registerReadiness(_ parts: DaemonComponents, journal: String) {
-        ReadinessRegistry.shared.register(ReadinessFlag(name: "sources", ready: true, detail: "journald open: \(journal)"))
-        let diagnoser = parts.pipeline.diagnoser.name
-        let detail = diagnoser == "llm"
-            ? "LLM diagnosis on; failures fall back to TF-IDF labels"
-            : "no LLM configured; the TF-IDF model labels every window"
-        ReadinessRegistry.shared.register(ReadinessFlag(name: "llm", ready: true, detail: detail))
-    }
-
     private func runOnJournalThread() async throws {
         let started = Date()
         let notifier = ServiceNotifier(logger: logger)
@@ -71,7 +60,7 @@ public final class DaemonRunner {
             "test_hooks": hooks.isActive ? "on" : "off",
         ])
         notifier.ready(status: statusLine(parts))
-        Self.registerReadiness(parts, journal: JournalReader.describe(sourceConfig.location))
+        DaemonCore.registerReadiness(source: "journald open: \(JournalReader.describe(sourceConfig.location))", diagnoser: parts.pipeline.diagnoser)
         var lastStatus = Date()
 
         while !signals.stopRequested {

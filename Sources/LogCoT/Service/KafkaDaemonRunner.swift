@@ -79,7 +79,7 @@ public final class KafkaDaemonRunner {
             "test_hooks": hooks.isActive ? "on" : "off",
         ])
         notifier.ready(status: statusLine(core, source))
-        registerReadiness(core, topics: sourceConfig.subscribedTopics)
+        DaemonCore.registerReadiness(source: "kafka consumer subscribed to \(sourceConfig.subscribedTopics.joined(separator: ", "))", diagnoser: core.pipeline.diagnoser)
         var lastStatus = Date()
         var lastLag = Date.distantPast
 
@@ -110,8 +110,6 @@ public final class KafkaDaemonRunner {
         try await drain(core, source, notifier: notifier, started: started)
     }
 
-    /// Reports the Kafka consumer as a connected source and the diagnoser in use on `/readyz`. The LLM
-    /// check is always ready, because a failing LLM falls back to TF-IDF labels instead of stopping reports.
     private func registerReadiness(_ core: DaemonCore, topics: [String]) {
         ReadinessRegistry.shared.register(ReadinessFlag(name: "sources", ready: true, detail: "kafka consumer subscribed to \(topics.joined(separator: ", "))"))
         let detail = core.pipeline.diagnoser.name == "llm"

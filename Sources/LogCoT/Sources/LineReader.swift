@@ -3,7 +3,7 @@ import Foundation
 /// Splits a byte stream into lines, decoding UTF-8 lossily and cutting lines over a maximum length.
 ///
 /// Line ends are `\n`, with one `\r` before it removed. A line longer than `maxLineBytes` keeps its
-/// first `maxLineBytes` bytes, cut back to a character boundary, and is flagged `truncated`; the rest
+/// first `maxLineBytes` bytes, cut back to a character boundary, and is flagged `truncated`. The rest
 /// of it is skipped. Invalid UTF-8 becomes U+FFFD and never stops reading.
 public struct LineSplitter: Sendable {
     public let maxLineBytes: Int
@@ -61,7 +61,12 @@ public struct LineSplitter: Sendable {
                 continuationBytes += 1
             }
             if lead >= 0, pending[lead] >= 0xC0 {
-                let expected = pending[lead] >= 0xF0 ? 4 : pending[lead] >= 0xE0 ? 3 : 2
+                var expected = 2
+                if pending[lead] >= 0xF0 {
+                    expected = 4
+                } else if pending[lead] >= 0xE0 {
+                    expected = 3
+                }
                 if continuationBytes + 1 < expected {
                     pending.removeSubrange(lead...)
                 }
@@ -107,7 +112,7 @@ public struct FileLineSource: Sendable {
         return FileLineIterator(handle: handle, origin: url.path, maxLineBytes: maxLineBytes, hostHint: hostHint)
     }
 
-    /// The first `count` lines, for format detection.
+    /// Reads the first `count` lines, for format detection.
     public func sampleLines(_ count: Int) -> [String] {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             return []

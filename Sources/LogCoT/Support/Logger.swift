@@ -44,7 +44,7 @@ public struct Logger: Sendable {
         self.state = state
     }
 
-    /// A logger with another component label that shares this one's level and rate limits.
+    /// Returns a logger with another component label that shares this one's level and rate limits.
     public func child(_ label: String) -> Logger {
         Logger(label: label, state: state)
     }
