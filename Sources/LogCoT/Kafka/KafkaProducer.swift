@@ -37,9 +37,10 @@ public final class KafkaProducer {
 
     /// Queues one message and returns its id for `takeOutcomes`.
     ///
-    /// Throws when librdkafka rejects the message at once, for example because its local queue
-    /// (`queue.buffering.max.messages`) is full.
-    public func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [(String, String)]) throws -> UInt64 {
+    /// `partition` nil lets librdkafka's partitioner choose by key. Throws when librdkafka rejects
+    /// the message at once, for example because its local queue (`queue.buffering.max.messages`)
+    /// is full.
+    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, String)]) throws -> UInt64 {
         let id = nextID
         nextID += 1
         let headerList = rd_kafka_headers_new(headers.count)!
@@ -50,7 +51,7 @@ public final class KafkaProducer {
         let result = value.withUnsafeBytes { valueBytes in
             (key ?? []).withUnsafeBytes { keyBytes in
                 logcot_rd_kafka_produce(
-                    handle, topic,
+                    handle, topic, partition ?? RD_KAFKA_PARTITION_UA,
                     key == nil ? nil : keyBytes.baseAddress, key == nil ? 0 : keyBytes.count,
                     valueBytes.baseAddress, valueBytes.count,
                     headerList, UnsafeMutableRawPointer(bitPattern: UInt(id)))

@@ -6,6 +6,11 @@ import Foundation
 /// headers `schema_version` and `label`. A report counts as delivered only after its delivery report
 /// succeeded. A failed delivery is logged and the report is produced again at the next attempt, and
 /// a report still in flight is not produced twice by this process.
+///
+/// Before the first delivery of a process and after a failed one, the sink reads the report topic
+/// from the delivery floor (`ReportDeliveryFloor`) to the high watermark, and a report whose key is
+/// already there counts as acknowledged without being produced again. That covers a crash after the
+/// brokers acknowledged a report and before the state store marked it delivered.
 public final class KafkaReportSink {
     /// How long one delivery attempt waits for delivery reports before the daemon loop goes on.
     static let flushTimeout: TimeInterval = 5
@@ -17,11 +22,18 @@ public final class KafkaReportSink {
     private var inFlight: [Int64: UInt64] = [:]
     /// Report sequences whose delivery succeeded and that are not yet marked delivered.
     private var acknowledged: Set<Int64> = []
+    private let reader: KafkaTopicReader
+    /// True until the topic was read for reports that an earlier process or attempt produced.
+    private var needsTopicCheck = true
+    /// Per partition of the report topic, an offset before which none of the pending reports is.
+    var floor: ReportDeliveryFloor
 
-    public init(config: KafkaSinkConfig, logger: Logger) throws {
+    public init(config: KafkaSinkConfig, floor: ReportDeliveryFloor?, logger: Logger) throws {
         self.config = config
         self.logger = logger
+        self.floor = floor.flatMap { $0.topic == config.topic ? $0 : nil } ?? ReportDeliveryFloor(topic: config.topic, offsets: [:])
         producer = try KafkaProducer(config: config.properties, configPrefix: "sinks.kafka.properties", clientName: "report-producer", logger: logger)
+        reader = try KafkaTopicReader(properties: config.properties, configPrefix: "sinks.kafka.properties", clientName: "report-reader", logger: logger)
         logger.info("kafka report sink ready", ["topic": config.topic, "properties": config.properties.loggable])
     }
 
@@ -32,6 +44,10 @@ public final class KafkaReportSink {
     func deliver(_ reports: [StoredReport], timeout: TimeInterval = flushTimeout) throws {
         try recoverFromFatalError()
         collectOutcomes()
+        if needsTopicCheck {
+            try acknowledgeReportsInTopic(reports)
+            needsTopicCheck = false
+        }
         for report in reports where !acknowledged.contains(report.sequence) && inFlight[report.sequence] == nil {
             let headers = Self.headers(of: report)
             inFlight[report.sequence] = try producer.produce(
@@ -73,6 +89,8 @@ public final class KafkaReportSink {
             }
             inFlight[sequence] = nil
             if let error = outcome {
+                // A message that timed out may still have reached the topic.
+                needsTopicCheck = true
                 logger.error("kafka delivery of a report failed; producing it again at the next attempt", [
                     "topic": config.topic, "sequence": String(sequence), "error": error.description,
                 ], rateLimitKey: "kafka-report-delivery")
@@ -91,7 +109,50 @@ public final class KafkaReportSink {
             "error": fatal.description, "in_flight": String(inFlight.count),
         ])
         inFlight.removeAll()
+        needsTopicCheck = true
         producer = try KafkaProducer(config: config.properties, configPrefix: "sinks.kafka.properties", clientName: "report-producer", logger: logger)
+    }
+
+    /// Reads the report topic from the floor to the high watermark and counts every report in
+    /// `reports` whose key is there as acknowledged, so it is not produced again.
+    private func acknowledgeReportsInTopic(_ reports: [StoredReport]) throws {
+        let waiting = reports.filter { !acknowledged.contains($0.sequence) && inFlight[$0.sequence] == nil }
+        guard !waiting.isEmpty else {
+            return
+        }
+        let ids = Set(waiting.map(\.reportID))
+        var found: Set<String> = []
+        var recordsRead = 0
+        let count = try reader.partitionCount(topic: config.topic, timeout: Self.flushTimeout)
+        for number in 0..<Int32(count) {
+            let partition = KafkaTopicPartition(topic: config.topic, partition: number)
+            let (low, high) = try reader.watermarks(partition, timeout: Self.flushTimeout)
+            let start = max(low, floor.offsets[number] ?? low)
+            try reader.read(partition, from: start, to: high, timeout: 30) { message in
+                recordsRead += 1
+                if let key = message.key, case let id = String(decoding: key, as: UTF8.self), ids.contains(id) {
+                    found.insert(id)
+                }
+            }
+        }
+        for report in waiting where found.contains(report.reportID) {
+            acknowledged.insert(report.sequence)
+        }
+        logger.info("checked the report topic for reports produced before", [
+            "topic": config.topic, "pending_reports": String(waiting.count),
+            "already_in_topic": String(found.count), "records_read": String(recordsRead),
+        ])
+    }
+
+    /// Returns the high watermark of every partition of the report topic, for a new delivery floor;
+    /// call it only when no report is pending.
+    func currentHighWatermarks() throws -> ReportDeliveryFloor {
+        var offsets: [Int32: Int64] = [:]
+        let count = try reader.partitionCount(topic: config.topic, timeout: Self.flushTimeout)
+        for number in 0..<Int32(count) {
+            offsets[number] = try reader.watermarks(KafkaTopicPartition(topic: config.topic, partition: number), timeout: Self.flushTimeout).high
+        }
+        return ReportDeliveryFloor(topic: config.topic, offsets: offsets)
     }
 
     static func headers(of report: StoredReport) -> [(String, String)] {

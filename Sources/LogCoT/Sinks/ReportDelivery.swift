@@ -10,8 +10,7 @@ import Foundation
 /// 3. After a start or a failed write, and before appending again, the file's tail is read: a
 ///    partial last line is removed, and undelivered reports already in the tail are only marked.
 /// Standard output cannot be read back, so a crash between steps 2 and 3 can print a report twice.
-/// A Kafka topic is not read back either: a crash after the brokers acknowledged a report and
-/// before it was marked delivered produces it again at the next start, with the same key.
+/// The Kafka topic is read back like the file's tail: see `KafkaReportSink` and `ReportDeliveryFloor`.
 public final class ReportDelivery {
     private let file: ReportFile?
     private let kafka: KafkaReportSink?
@@ -35,7 +34,8 @@ public final class ReportDelivery {
 
     public init(sinks: SinksConfig, store: CheckpointStore, logger: Logger, hooks: TestHooks?) throws {
         self.file = try sinks.filePath.map { try ReportFile(path: $0, logger: logger) }
-        self.kafka = try sinks.kafka.map { try KafkaReportSink(config: $0, logger: logger) }
+        let floor = ReportDeliveryFloor.load(from: store, logger: logger)
+        self.kafka = try sinks.kafka.map { try KafkaReportSink(config: $0, floor: floor, logger: logger) }
         self.standardOutput = sinks.stdout
         self.store = store
         self.logger = logger
@@ -125,5 +125,21 @@ public final class ReportDelivery {
             logger.info("report written", ["report_id": report.reportID, "sequence": String(report.sequence)])
         }
         queue.removeAll()
+        raiseKafkaFloor()
+    }
+
+    /// Saves the report topic's high watermarks as the new delivery floor, now that no report is
+    /// pending. A failure keeps the old, lower floor, which only makes the next check read more.
+    private func raiseKafkaFloor() {
+        guard let kafka else {
+            return
+        }
+        do {
+            let floor = try kafka.currentHighWatermarks()
+            try floor.save(to: store)
+            kafka.floor = floor
+        } catch {
+            logger.warning("saving the report delivery floor failed; keeping the previous one", ["error": String(describing: error)], rateLimitKey: "report-floor")
+        }
     }
 }
