@@ -151,7 +151,8 @@ enum Kcat {
 
 /// Writes `logcot run` configs that read from and report to a mock cluster.
 enum KafkaRunConfig {
-    static let topics = ["logs": 3, "fault-events": 1, "diagnoses": 1, "logs-dlq": 1]
+    /// The fault topic has the log topic's partition count, as the state topic requires.
+    static let topics = ["logs": 3, "fault-events": 3, "diagnoses": 1, "logs-dlq": 1, "logcot-state": 1]
 
     /// Returns the config file; `journald`, when given, is placed into a `sources.journald` object,
     /// and `state` and `extra` go into the `state` object and the top level.

@@ -35,6 +35,10 @@ public struct KafkaSourceConfig: Sendable {
     public var properties = KafkaClientConfig(properties: [:])
     /// The maximum time one poll blocks, so that idle closing and checkpoints run.
     public var pollTimeout: TimeInterval = 0.5
+    /// The compacted topic that carries window state between group members at rebalances; nil keeps
+    /// window state local to each process.
+    public var stateTopic: String? = KafkaSourceConfig.defaultStateTopic
+    public static let defaultStateTopic = "logcot-state"
 
     public init(topics: [String], properties: [String: String]) {
         self.topics = topics
@@ -42,7 +46,7 @@ public struct KafkaSourceConfig: Sendable {
     }
 
     init(reading object: ConfigObject) {
-        object.rejectUnknownKeys(["topics", "faultTopic", "deadLetterTopic", "properties", "pollTimeout"])
+        object.rejectUnknownKeys(["topics", "faultTopic", "deadLetterTopic", "properties", "pollTimeout", "stateTopic"])
         topics = object.stringArray("topics") ?? []
         if topics.isEmpty || topics.contains(where: \.isEmpty) {
             object.reader.report(object.keyPath("topics"), "missing topics; list the topics of log lines, such as [\"logs\"]")
@@ -55,6 +59,14 @@ public struct KafkaSourceConfig: Sendable {
         if let deadLetterTopic, topics.contains(deadLetterTopic) || deadLetterTopic == faultTopic {
             object.reader.report(object.keyPath("deadLetterTopic"), "topic '\(deadLetterTopic)' is also read by this source; use a topic of its own")
         }
+        // An empty string turns the state topic off.
+        stateTopic = object.string("stateTopic", default: Self.defaultStateTopic)
+        if stateTopic == "" {
+            stateTopic = nil
+        }
+        if let stateTopic, subscribedTopics.contains(stateTopic) || stateTopic == deadLetterTopic {
+            object.reader.report(object.keyPath("stateTopic"), "topic '\(stateTopic)' is also used for records; use a topic of its own")
+        }
         pollTimeout = object.duration("pollTimeout", default: pollTimeout)
         if pollTimeout <= 0 || pollTimeout > 60 {
             object.reader.report(object.keyPath("pollTimeout"), "\(DurationText.format(pollTimeout)) is out of range; use a duration from 1ms to 60s")
@@ -65,6 +77,10 @@ public struct KafkaSourceConfig: Sendable {
         let propertiesObject = object.object("properties")
         KafkaPropertyCheck.require(["bootstrap.servers", "group.id"], in: properties, at: propertiesObject)
         KafkaPropertyCheck.reject(conflictingWith: KafkaConsumer.requiredProperties, in: properties, at: propertiesObject)
+        if stateTopic != nil, let strategy = properties.properties["partition.assignment.strategy"],
+           strategy.split(separator: ",").first?.trimmingCharacters(in: .whitespaces) != "range" {
+            object.reader.report(propertiesObject.keyPath("partition.assignment.strategy"), "'\(strategy)' may give a host's log and fault partitions to different members; the state topic needs the range assignor, so remove the property or set it to \"range\", or set stateTopic to \"\" to keep window state local")
+        }
     }
 
     /// Every topic the consumer subscribes to.

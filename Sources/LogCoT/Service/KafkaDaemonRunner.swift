@@ -23,7 +23,7 @@ public final class KafkaDaemonRunner {
 
     private let configPath: String
     let config: LogCoTConfig
-    private let sourceConfig: KafkaSourceConfig
+    let sourceConfig: KafkaSourceConfig
     private let journaldConfig: JournaldSourceConfig?
     let logger: Logger
     private let signals: SignalMonitor
@@ -34,6 +34,10 @@ public final class KafkaDaemonRunner {
     var journal: JournaldSource?
     var journalReadFailures = 0
     private var windowsClosedAtCheckpoint = 0
+    /// The topic that hands window state over at rebalances; nil when `sources.kafka.stateTopic` is "".
+    var stateTopic: KafkaStateTopic?
+    /// True after the partition counts were checked at the first assignment.
+    var partitioningChecked = false
 
     public init(configPath: String, config: LogCoTConfig, sourceConfig: KafkaSourceConfig, journaldConfig: JournaldSourceConfig? = nil, logger: Logger, signals: SignalMonitor, hooks: TestHooks) {
         self.configPath = configPath
@@ -59,6 +63,9 @@ public final class KafkaDaemonRunner {
         var reloader = try ConfigReloader(path: configPath)
         let core = try DaemonCore(config: config, logger: logger, hooks: hooks)
         let source = try KafkaSource(config: sourceConfig, parsing: config.parsing, timeZone: config.timeZone, logger: logger)
+        stateTopic = try sourceConfig.stateTopic.map {
+            try KafkaStateTopic(topic: $0, consumerProperties: sourceConfig.properties, logger: logger)
+        }
         try source.start(from: try savedState(core.store))
         if let journaldConfig {
             let journal = try JournaldSource(config: journaldConfig, maxLineBytes: config.parsing.maxLineBytes, logger: logger)
@@ -166,11 +173,13 @@ public final class KafkaDaemonRunner {
         switch try await core.pipeline.ingest(line, parser: source.parser) {
         case .record(let record):
             core.checkpointer.markChanged(host: record.host)
+            source.noteHost(record.host, of: message)
         case .ignored:
             break
         case .rejected(let error):
             if let host = error.host {
                 core.checkpointer.markChanged(host: host)
+                source.noteHost(host, of: message)
             }
             try source.reject(message, reason: error.reason)
         }
@@ -183,30 +192,13 @@ public final class KafkaDaemonRunner {
             // The host's lines come through another topic and may arrive after the event.
             try await core.pipeline.addFault(event, countsAsInput: true)
             core.checkpointer.markChanged(host: event.host)
+            source.noteHost(event.host, of: message)
         case .success(nil):
             break
         case .failure(let error):
             try source.reject(message, reason: "invalid fault event: \(error.reason)")
         }
         source.markProcessed(message)
-    }
-
-    /// Applies a rebalance. Before a revoke takes effect, a checkpoint saves what the partitions'
-    /// records produced and their offsets are committed, so the next owner starts after them.
-    private func handle(_ rebalance: KafkaRebalance, _ core: DaemonCore, _ source: KafkaSource) async throws {
-        switch rebalance.kind {
-        case .assign:
-            try source.assign(rebalance.partitions)
-        case .revoke:
-            if try await checkpoint(core, source, deadLetterTimeout: Self.finalDeadLetterFlushTimeout) {
-                source.commitPositions(of: rebalance.partitions, synchronous: true)
-            } else {
-                logger.warning("partitions revoked without a checkpoint; their next owner reads the records since the last commit again", [
-                    "partitions": rebalance.partitions.map(\.description).joined(separator: ","),
-                ])
-            }
-            try source.unassign(rebalance.partitions)
-        }
     }
 
     private func closeIdleWindows(_ core: DaemonCore) async throws {
@@ -259,6 +251,8 @@ public final class KafkaDaemonRunner {
             "open_windows": String(core.pipeline.windows.openCount),
         ])
         if try await checkpoint(core, source, deadLetterTimeout: Self.finalDeadLetterFlushTimeout) {
+            // The state stays in the state store too; the next assignment decides which copy is newer.
+            await handOver(Set(source.assignment.map(\.partition)), core, source)
             source.commitPositions(synchronous: true)
         }
         source.close()

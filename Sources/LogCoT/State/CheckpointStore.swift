@@ -63,6 +63,11 @@ public final class CheckpointStore {
             """).run([.text(host), .text(String(decoding: snapshot, as: UTF8.self))])
     }
 
+    /// Deletes saved hosts, after their state moved to another process.
+    public func deleteHost(_ host: String) throws {
+        try database.prepare("DELETE FROM window_host_state WHERE host = ?").run([.text(host)])
+    }
+
     /// Ids of every report ever committed, delivered or not.
     public func reportIDs() throws -> Set<String> {
         var ids: Set<String> = []

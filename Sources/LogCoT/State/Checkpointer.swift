@@ -14,6 +14,7 @@ public final class Checkpointer {
     private let outbox: ReportOutbox
     private let hooks: TestHooks?
     private var changedHosts: Set<String> = []
+    private var removedHosts: Set<String> = []
 
     /// Checkpoints committed by this process.
     public private(set) var committedCount = 0
@@ -30,10 +31,18 @@ public final class Checkpointer {
     /// Records that a host's windowing state changed and must be saved with the next checkpoint.
     public func markChanged(host: String) {
         changedHosts.insert(host)
+        removedHosts.remove(host)
     }
 
     public func markChanged<S: Sequence>(hosts: S) where S.Element == String {
         changedHosts.formUnion(hosts)
+        removedHosts.subtract(hosts)
+    }
+
+    /// Records that hosts were removed from the windowing state, so the next checkpoint deletes them.
+    public func markRemoved<S: Sequence>(hosts: S) where S.Element == String {
+        removedHosts.formUnion(hosts)
+        changedHosts.subtract(hosts)
     }
 
     /// Writes the reports of running diagnoses, then commits everything and returns the new reports.
@@ -61,11 +70,15 @@ public final class Checkpointer {
             for snapshot in snapshots {
                 try store.saveHost(snapshot.host, snapshot: snapshot.data)
             }
+            for host in removedHosts.sorted() {
+                try store.deleteHost(host)
+            }
             let added = try store.addReports(reports)
             try pipeline.saveModel()
             return added
         }
         changedHosts.removeAll()
+        removedHosts.removeAll()
         committedCount += 1
         lastCommit = Date()
         hooks?.reportsCommitted(added.count)

@@ -68,6 +68,15 @@ extension WindowManager {
     public func restore(_ snapshots: [String: HostWindowSnapshot], closedWindowIDs: Set<String>) {
         hosts.removeAll()
         knownWindowIDs = closedWindowIDs
+        merge(snapshots)
+    }
+
+    /// Adds or replaces the state of `snapshots`' hosts and keeps every other host, for state that
+    /// another process handed over.
+    ///
+    /// The ids of the hosts' open and recently closed windows become known, so that a fault whose
+    /// window the other process already reported opens no second window here.
+    public func merge(_ snapshots: [String: HostWindowSnapshot]) {
         for (host, snapshot) in snapshots {
             var state = newHostState()
             state.latest = snapshot.latest
@@ -78,7 +87,16 @@ extension WindowManager {
                 state.history.append(line, latest: snapshot.latest)
             }
             knownWindowIDs.formUnion(snapshot.open.map(\.id))
+            knownWindowIDs.formUnion(snapshot.recentlyClosed.map(\.id))
             hosts[host] = state
+        }
+    }
+
+    /// Removes the state of `hosts`, after it moved to another process; their open windows do not
+    /// close here.
+    public func remove(hosts removed: [String]) {
+        for host in removed {
+            hosts[host] = nil
         }
     }
 }

@@ -24,6 +24,8 @@ public final class KafkaSource {
 
     /// The next offset to read per partition, for every partition processed or resumed.
     public private(set) var positions: [KafkaTopicPartition: Int64] = [:]
+    /// The partition number that each host's records arrive on.
+    public private(set) var hostPartitions: [String: Int32] = [:]
     /// Records read since the source started.
     public private(set) var recordsRead = 0
 
@@ -45,6 +47,7 @@ public final class KafkaSource {
     /// Restores the saved positions and subscribes to the topics.
     public func start(from saved: KafkaSourceState?) throws {
         positions = saved?.positions ?? [:]
+        hostPartitions = saved?.hostPartitions ?? [:]
         try consumer.subscribe(config.subscribedTopics)
         logger.info("kafka source subscribed", [
             "topics": config.subscribedTopics.joined(separator: ","),
@@ -55,7 +58,49 @@ public final class KafkaSource {
 
     /// The state a checkpoint saves.
     public var state: KafkaSourceState {
-        KafkaSourceState(positions: positions)
+        KafkaSourceState(positions: positions, hostPartitions: hostPartitions)
+    }
+
+    /// Partitions currently assigned to this member.
+    public var assignment: Set<KafkaTopicPartition> {
+        consumer.assignment
+    }
+
+    /// Records that `host`'s records arrive on `message`'s partition number.
+    ///
+    /// A host seen on two partition numbers is logged, because its window state can then move with
+    /// only one of them at a rebalance.
+    public func noteHost(_ host: String, of message: KafkaMessage) {
+        let partition = message.partition.partition
+        let previous = hostPartitions.updateValue(partition, forKey: host)
+        if let previous, previous != partition {
+            logger.warning("host seen on two partition numbers; key the records of every input topic by host", [
+                "host": host, "partition": String(partition), "previous_partition": String(previous),
+                "topic": message.partition.topic,
+            ], rateLimitKey: "kafka-host-partition")
+        }
+    }
+
+    /// Records that `host`'s window state came with partition number `partition` from another member.
+    public func noteHost(_ host: String, onPartition partition: Int32) {
+        hostPartitions[host] = partition
+    }
+
+    /// Hosts whose records arrive on partition number `partition`.
+    public func hosts(onPartition partition: Int32) -> [String] {
+        hostPartitions.filter { $0.value == partition }.keys.sorted()
+    }
+
+    /// Forgets which partition `hosts` arrive on, after their state moved to another member.
+    public func forgetHosts(_ hosts: [String]) {
+        for host in hosts {
+            hostPartitions[host] = nil
+        }
+    }
+
+    /// The input partitions with partition number `partition`, one per subscribed topic.
+    public func inputPartitions(number partition: Int32) -> [KafkaTopicPartition] {
+        config.subscribedTopics.map { KafkaTopicPartition(topic: $0, partition: partition) }
     }
 
     /// Waits up to `timeout` seconds for the next record or rebalance.
@@ -142,21 +187,26 @@ public final class KafkaSource {
         }
     }
 
-    /// Starts reading newly assigned partitions at the later of the saved and the committed offset.
-    ///
-    /// The saved offset covers the case of a lost commit; the committed one covers records that
-    /// another group member processed while it owned the partition.
-    public func assign(_ partitions: [KafkaTopicPartition]) throws {
-        var committed: [KafkaTopicPartition: Int64] = [:]
+    /// Returns the group's committed offsets of `partitions`, or none when reading them failed.
+    public func committedOffsets(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition: Int64] {
         do {
-            committed = try consumer.committed(partitions, timeout: 10)
+            return try consumer.committed(partitions, timeout: 10)
         } catch {
             logger.warning("reading committed offsets failed; starting from the saved offsets", ["error": String(describing: error)])
+            return [:]
         }
+    }
 
+    /// Starts reading newly assigned partitions at the latest of the saved offset, the committed
+    /// offset and the offset of restored window state.
+    ///
+    /// The saved offset covers the case of a lost commit; the committed one covers records that
+    /// another group member processed while it owned the partition. `restored` holds the offsets
+    /// of window state that the state topic handed over.
+    public func assign(_ partitions: [KafkaTopicPartition], committed: [KafkaTopicPartition: Int64], restored: [KafkaTopicPartition: Int64] = [:]) throws {
         var start: [KafkaTopicPartition: Int64?] = [:]
         for partition in partitions {
-            let offset = [positions[partition], committed[partition]].compactMap { $0 }.max()
+            let offset = [positions[partition], committed[partition], restored[partition]].compactMap { $0 }.max()
             start[partition] = offset
             if let offset {
                 positions[partition] = offset

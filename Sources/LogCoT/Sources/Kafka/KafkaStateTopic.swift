@@ -1,0 +1,138 @@
+import Foundation
+
+/// Writes and reads `KafkaPartitionSnapshot` records on the state topic (`sources.kafka.stateTopic`).
+///
+/// The record of partition number `p` goes to state-topic partition `p` modulo the state topic's
+/// partition count, keyed `group.id/p`. The topic should be compacted (`cleanup.policy=compact`), so
+/// that the broker keeps the latest record per key; a reader takes the last record of a key that it
+/// finds between the low and the high watermark.
+final class KafkaStateTopic {
+    /// How long a write waits for acknowledgements; also the producer's `message.timeout.ms`, so
+    /// that a write that timed out is not delivered later behind the reader's back.
+    static let writeTimeout: TimeInterval = 10
+    /// How long reading one state-topic partition may take.
+    static let readTimeout: TimeInterval = 30
+
+    let topic: String
+    let groupID: String
+    private let logger: Logger
+    private let producer: KafkaProducer
+    private let reader: KafkaTopicReader
+    private var partitionCount: Int?
+
+    init(topic: String, consumerProperties: KafkaClientConfig, logger: Logger) throws {
+        self.topic = topic
+        self.logger = logger
+        groupID = consumerProperties.properties["group.id"] ?? ""
+        var properties = consumerProperties.properties.filter { !KafkaDeadLetters.consumerProperties.contains($0.key) }
+        properties["message.timeout.ms"] = String(Int(Self.writeTimeout * 1_000))
+        // Histories of log lines compress well, and a record must fit the broker's message.max.bytes.
+        properties["compression.type"] = properties["compression.type"] ?? "lz4"
+        producer = try KafkaProducer(config: KafkaClientConfig(properties: properties), configPrefix: "sources.kafka.properties", clientName: "state-producer", logger: logger)
+        reader = try KafkaTopicReader(properties: consumerProperties, configPrefix: "sources.kafka.properties", clientName: "state-reader", logger: logger)
+    }
+
+    /// Checks that the state topic exists and that every input topic has the same partition count,
+    /// so that one partition number holds both a host's log lines and its fault events.
+    func checkPartitioning(inputTopics: [String]) throws {
+        var counts: [(topic: String, partitions: Int)] = []
+        for input in inputTopics {
+            counts.append((input, try reader.partitionCount(topic: input, timeout: 10)))
+        }
+        do {
+            partitionCount = try reader.partitionCount(topic: topic, timeout: 10)
+        } catch {
+            throw KafkaStateTopicError(message: "the state topic '\(topic)' cannot be read (\(error)); create it with cleanup.policy=compact, or set sources.kafka.stateTopic to \"\" to keep window state local")
+        }
+        if Set(counts.map(\.partitions)).count > 1 {
+            let listed = counts.map { "'\($0.topic)' has \($0.partitions)" }.joined(separator: ", ")
+            throw KafkaStateTopicError(message: "the input topics have different partition counts (\(listed)); with sources.kafka.stateTopic set, every topic in topics and faultTopic needs the same partition count and host keys, so that a host's lines and fault events share a partition number. Recreate the topics with equal counts, or set stateTopic to \"\" to keep window state local")
+        }
+        logger.info("kafka state topic ready", [
+            "state_topic": topic, "state_partitions": String(partitionCount ?? 0),
+            "input_partitions": String(counts.first?.partitions ?? 0),
+        ])
+    }
+
+    private func statePartition(of partition: Int32) throws -> Int32 {
+        guard let partitionCount else {
+            throw KafkaStateTopicError(message: "the state topic '\(topic)' was not checked before use")
+        }
+        return partition % Int32(partitionCount)
+    }
+
+    /// Produces the snapshots and waits until the brokers acknowledged all of them.
+    ///
+    /// Throws when one is rejected or not acknowledged within `writeTimeout`.
+    func write(_ snapshots: [KafkaPartitionSnapshot]) throws {
+        var pending: [UInt64: Int32] = [:]
+        for snapshot in snapshots {
+            let key = KafkaPartitionSnapshot.key(groupID: groupID, partition: snapshot.partition)
+            let id = try producer.produce(
+                topic: topic, partition: try statePartition(of: snapshot.partition), key: Array(key.utf8),
+                value: Array(try snapshot.encoded()), headers: [("format_version", String(KafkaPartitionSnapshot.formatVersion))])
+            pending[id] = snapshot.partition
+        }
+
+        let deadline = Date().addingTimeInterval(Self.writeTimeout + 1)
+        var failures: [String] = []
+        while !pending.isEmpty, Date() < deadline {
+            producer.poll(timeout: 0.1)
+            for (id, outcome) in producer.takeOutcomes() {
+                guard let partition = pending.removeValue(forKey: id) else {
+                    continue
+                }
+                if let outcome {
+                    failures.append("partition \(partition): \(outcome.message)")
+                }
+            }
+        }
+        guard failures.isEmpty, pending.isEmpty else {
+            let timedOut = pending.values.sorted().map { "partition \($0): not acknowledged in time" }
+            throw KafkaStateTopicError(message: "writing window state to '\(topic)' failed (\((failures + timedOut).joined(separator: "; ")))")
+        }
+    }
+
+    /// Returns the latest snapshot of each partition number in `partitions` that has one.
+    ///
+    /// A record that does not decode is logged and skipped, so that partition starts without it.
+    func read(partitions: Set<Int32>) throws -> [Int32: KafkaPartitionSnapshot] {
+        var wanted: [String: Int32] = [:]
+        var statePartitions: Set<Int32> = []
+        for partition in partitions {
+            wanted[KafkaPartitionSnapshot.key(groupID: groupID, partition: partition)] = partition
+            statePartitions.insert(try statePartition(of: partition))
+        }
+
+        var latest: [Int32: (offset: Int64, value: [UInt8])] = [:]
+        for statePartition in statePartitions.sorted() {
+            let partition = KafkaTopicPartition(topic: topic, partition: statePartition)
+            let (low, high) = try reader.watermarks(partition, timeout: 10)
+            try reader.read(partition, from: low, to: high, timeout: Self.readTimeout) { message in
+                guard let key = message.key, let number = wanted[String(decoding: key, as: UTF8.self)] else {
+                    return
+                }
+                latest[number] = (message.offset, message.value)
+            }
+        }
+
+        var snapshots: [Int32: KafkaPartitionSnapshot] = [:]
+        for (number, record) in latest {
+            do {
+                snapshots[number] = try KafkaPartitionSnapshot.decode(Data(record.value))
+            } catch {
+                logger.error("a window state record is invalid; the partition starts without it", [
+                    "state_topic": topic, "partition": String(number), "offset": String(record.offset), "error": String(describing: error),
+                ])
+            }
+        }
+        return snapshots
+    }
+}
+
+/// A state topic that cannot be used, with the fix.
+public struct KafkaStateTopicError: Error, CustomStringConvertible {
+    public var message: String
+
+    public var description: String { "sources.kafka.stateTopic: \(message)" }
+}
