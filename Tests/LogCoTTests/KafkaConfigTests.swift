@@ -26,6 +26,31 @@ import Testing
         #expect(source.properties.properties["group.id"] == "logcot")
         #expect(config.sinks.kafka?.topic == "diagnoses")
         #expect(config.sinks.kafka?.properties.properties["bootstrap.servers"] == "127.0.0.1:9092")
+        #expect(source.stateTopic == "logcot-state")
+    }
+
+    @Test func stateTopicDefaultsAndTurnsOff() throws {
+        let base = #"topics: ["logs"], properties: { "bootstrap.servers": "b:1", "group.id": "g" }"#
+        let unset = try LogCoTConfig.parse(Data("{ sources: { kafka: { \(base) } } }".utf8), source: "test.json5")
+        #expect(unset.sources.kafka?.stateTopic == KafkaSourceConfig.defaultStateTopic)
+        let off = try LogCoTConfig.parse(Data(#"{ sources: { kafka: { stateTopic: "", \#(base) } } }"#.utf8), source: "test.json5")
+        #expect(off.sources.kafka?.stateTopic == nil)
+    }
+
+    @Test func stateTopicNeedsRangeAssignor() {
+        let found = issues("""
+            { sources: { kafka: { topics: ["logs"], stateTopic: "logs",
+              properties: { "bootstrap.servers": "b:1", "group.id": "g", "partition.assignment.strategy": "cooperative-sticky" } } } }
+            """)
+        #expect(found.map(\.path).sorted() == ["sources.kafka.properties.partition.assignment.strategy", "sources.kafka.stateTopic"])
+        #expect(issues("""
+            { sources: { kafka: { topics: ["logs"], stateTopic: "",
+              properties: { "bootstrap.servers": "b:1", "group.id": "g", "partition.assignment.strategy": "cooperative-sticky" } } } }
+            """).isEmpty, "without a state topic any assignor works")
+        #expect(issues("""
+            { sources: { kafka: { topics: ["logs"],
+              properties: { "bootstrap.servers": "b:1", "group.id": "g", "partition.assignment.strategy": "range,roundrobin" } } } }
+            """).isEmpty)
     }
 
     @Test func missingKeysNamed() {

@@ -91,13 +91,19 @@ extension KafkaDaemonRunner {
     /// Starts reading assigned partitions and decides, per partition number, which window state is
     /// the newest: the state topic's, this process's own, or none, when the group moved past both.
     private func assign(_ partitions: [KafkaTopicPartition], _ core: DaemonCore, _ source: KafkaSource) throws {
-        guard let stateTopic else {
+        if let stateTopic, !partitioningChecked {
+            do {
+                try stateTopic.checkPartitioning(inputTopics: sourceConfig.subscribedTopics)
+                partitioningChecked = true
+            } catch let error as KafkaError {
+                logger.error("checking the state topic failed; window state is not handed over until a later assignment checks it", [
+                    "state_topic": stateTopic.topic, "error": error.description,
+                ])
+            }
+        }
+        guard let stateTopic, partitioningChecked else {
             try source.assign(partitions, committed: source.committedOffsets(partitions))
             return
-        }
-        if !partitioningChecked {
-            try stateTopic.checkPartitioning(inputTopics: sourceConfig.subscribedTopics)
-            partitioningChecked = true
         }
         let assigned = Set(partitions.map(\.partition))
         warnIfSplit(partitions, source)

@@ -1,3 +1,4 @@
+import CRdKafka
 import Foundation
 
 /// Writes and reads `KafkaPartitionSnapshot` records on the state topic (`sources.kafka.stateTopic`).
@@ -34,6 +35,9 @@ final class KafkaStateTopic {
 
     /// Checks that the state topic exists and that every input topic has the same partition count,
     /// so that one partition number holds both a host's log lines and its fault events.
+    ///
+    /// Throws `KafkaStateTopicError` when the topics need fixing and `KafkaError` when the brokers
+    /// did not answer.
     func checkPartitioning(inputTopics: [String]) throws {
         var counts: [(topic: String, partitions: Int)] = []
         for input in inputTopics {
@@ -41,8 +45,8 @@ final class KafkaStateTopic {
         }
         do {
             partitionCount = try reader.partitionCount(topic: topic, timeout: 10)
-        } catch {
-            throw KafkaStateTopicError(message: "the state topic '\(topic)' cannot be read (\(error)); create it with cleanup.policy=compact, or set sources.kafka.stateTopic to \"\" to keep window state local")
+        } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue {
+            throw KafkaStateTopicError(message: "the state topic '\(topic)' does not exist; create it with cleanup.policy=compact, or set sources.kafka.stateTopic to \"\" to keep window state local")
         }
         if Set(counts.map(\.partitions)).count > 1 {
             let listed = counts.map { "'\($0.topic)' has \($0.partitions)" }.joined(separator: ", ")
@@ -64,6 +68,8 @@ final class KafkaStateTopic {
     /// Produces the snapshots and waits until the brokers acknowledged all of them.
     ///
     /// Throws when one is rejected or not acknowledged within `writeTimeout`.
+    // NOTE: one snapshot is one message, so it fails when the histories of a partition's hosts exceed
+    // message.max.bytes after compression; the snapshot is not split into several records.
     func write(_ snapshots: [KafkaPartitionSnapshot]) throws {
         var pending: [UInt64: Int32] = [:]
         for snapshot in snapshots {
