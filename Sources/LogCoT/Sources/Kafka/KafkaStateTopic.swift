@@ -5,11 +5,11 @@ import Foundation
 ///
 /// The record of partition number `p` goes to state-topic partition `p` modulo the state topic's
 /// partition count, keyed `group.id/p`. The topic should be compacted (`cleanup.policy=compact`), so
-/// that the broker keeps the latest record per key; a reader takes the last record of a key that it
-/// finds between the low and the high watermark.
+/// that the broker keeps the latest record per key. A reader takes the last record of a key between
+/// the low and the high watermark.
 final class KafkaStateTopic {
-    /// How long a write waits for acknowledgements; also the producer's `message.timeout.ms`, so
-    /// that a write that timed out is not delivered later behind the reader's back.
+    /// How long a write waits for acknowledgements. It is also the producer's `message.timeout.ms`,
+    /// so a write that timed out is not delivered after a reader looked for it.
     static let writeTimeout: TimeInterval = 10
     /// How long reading one state-topic partition may take.
     static let readTimeout: TimeInterval = 30
@@ -34,7 +34,7 @@ final class KafkaStateTopic {
     }
 
     /// Checks that the state topic exists and that every input topic has the same partition count,
-    /// so that one partition number holds both a host's log lines and its fault events.
+    /// so that one partition number carries both a host's log lines and its fault events.
     ///
     /// Throws `KafkaStateTopicError` when the topics need fixing and `KafkaError` when the brokers
     /// did not answer.
@@ -50,7 +50,7 @@ final class KafkaStateTopic {
         }
         if Set(counts.map(\.partitions)).count > 1 {
             let listed = counts.map { "'\($0.topic)' has \($0.partitions)" }.joined(separator: ", ")
-            throw KafkaStateTopicError(message: "the input topics have different partition counts (\(listed)); with sources.kafka.stateTopic set, every topic in topics and faultTopic needs the same partition count and host keys, so that a host's lines and fault events share a partition number. Recreate the topics with equal counts, or set stateTopic to \"\" to keep window state local")
+            throw KafkaStateTopicError(message: "the input topics have different partition counts (\(listed)), but every topic in topics and faultTopic needs the same partition count and host keys, so that a host's lines and fault events share a partition number. Recreate the topics with equal counts, or set stateTopic to \"\" to keep window state local")
         }
         logger.info("kafka state topic ready", [
             "state_topic": topic, "state_partitions": String(partitionCount ?? 0),
@@ -68,8 +68,8 @@ final class KafkaStateTopic {
     /// Produces the snapshots and waits until the brokers acknowledged all of them.
     ///
     /// Throws when one is rejected or not acknowledged within `writeTimeout`.
-    // NOTE: one snapshot is one message, so it fails when the histories of a partition's hosts exceed
-    // message.max.bytes after compression; the snapshot is not split into several records.
+    // NOTE: one snapshot is one message and is not split, so it fails when the histories of a
+    // partition's hosts exceed message.max.bytes after compression.
     func write(_ snapshots: [KafkaPartitionSnapshot]) throws {
         var pending: [UInt64: Int32] = [:]
         for snapshot in snapshots {
