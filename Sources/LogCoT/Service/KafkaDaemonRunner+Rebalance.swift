@@ -38,7 +38,6 @@ extension KafkaDaemonRunner {
             core.checkpointer.markRemoved(hosts: hosts)
             source.forgetHosts(hosts)
             try await checkpoint(core, source, deadLetterTimeout: Self.finalDeadLetterFlushTimeout)
-            logger.info("window state handed over", ["partitions": numbers.sorted().map(String.init).joined(separator: ","), "hosts": String(hosts.count)])
         }
         try source.unassign(partitions)
     }
@@ -76,6 +75,10 @@ extension KafkaDaemonRunner {
         }
         do {
             try stateTopic.write(snapshots)
+            logger.info("window state handed over", [
+                "state_topic": stateTopic.topic, "partitions": numbers.sorted().map(String.init).joined(separator: ","),
+                "hosts": String(snapshots.reduce(0) { $0 + $1.hosts.count }),
+            ])
             return true
         } catch {
             // The windows then stay here and close with the lines this process has, as without a
