@@ -22,7 +22,9 @@ extension KafkaRunTests {
         let firstConfig = try KafkaRunConfig.write(in: firstDirectory, bootstrap: cluster.bootstrapServers, state: settings.state, extra: settings.extra, idleTimeout: settings.idleTimeout)
         let secondConfig = try KafkaRunConfig.write(in: secondDirectory, bootstrap: cluster.bootstrapServers, state: settings.state, extra: settings.extra, idleTimeout: settings.idleTimeout)
 
-        let first = try await Self.startJoined(firstConfig, in: firstDirectory)
+        // Small chunks split each snapshot into several records.
+        let chunking = ["LOGCOT_TEST_STATE_CHUNK_BYTES": "300"]
+        let first = try await Self.startJoined(firstConfig, in: firstDirectory, environment: chunking)
         // One checkpoint per record for 13 records, but the one that waits for the dead letter's
         // acknowledgement can be merged into the next, so 12 checkpoints and a pause.
         let consumed = await DaemonProcess.waitUntil(timeout: 30) {
@@ -32,7 +34,7 @@ extension KafkaRunTests {
         try await Task.sleep(for: .seconds(2))
         #expect(try await Self.reports(cluster).isEmpty, "the windows must still be open")
 
-        let second = try await Self.startJoined(secondConfig, in: secondDirectory)
+        let second = try await Self.startJoined(secondConfig, in: secondDirectory, environment: chunking)
         let handedOver = await DaemonProcess.waitUntil(timeout: 30) { first.stderr.contains("msg=\"window state handed over\"") }
         #expect(handedOver, "first instance stderr: \(first.stderr)")
         first.terminate()
@@ -67,6 +69,12 @@ extension KafkaRunTests {
             #expect(report.window.closedBy != "end-of-input")
         }
         #expect(first.stderr.components(separatedBy: "msg=\"report written\"").count == 1, "the first instance must report nothing")
+
+        // Keys are group/partition for manifests and group/partition/generation/index for chunks.
+        let stateRecords = try await Kcat.consume(topic: "logcot-state", bootstrap: cluster.bootstrapServers)
+        let chunkKeys = stateRecords.compactMap(\.key).filter { $0.split(separator: "/").count == 4 }
+        #expect(chunkKeys.contains { $0.hasSuffix("/1") }, "a snapshot must span several chunks; keys: \(chunkKeys)")
+        #expect(stateRecords.contains { $0.payload == nil }, "a later write must delete the chunks of the earlier one")
         #expect(second.stderr.components(separatedBy: "msg=\"report written\"").count == 4, "stderr: \(second.stderr)")
     }
 

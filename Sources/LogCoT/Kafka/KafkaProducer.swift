@@ -37,10 +37,11 @@ public final class KafkaProducer {
 
     /// Queues one message and returns its id for `takeOutcomes`.
     ///
-    /// `partition` nil lets librdkafka's partitioner choose by key. Throws when librdkafka rejects
+    /// `partition` nil lets librdkafka's partitioner choose by key, and `value` nil produces a
+    /// tombstone, which deletes the key from a compacted topic. Throws when librdkafka rejects
     /// the message at once, for example because its local queue (`queue.buffering.max.messages`)
     /// is full.
-    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, String)]) throws -> UInt64 {
+    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [(String, String)]) throws -> UInt64 {
         let id = nextID
         nextID += 1
         let headerList = rd_kafka_headers_new(headers.count)!
@@ -48,12 +49,12 @@ public final class KafkaProducer {
             let bytes = Array(headerValue.utf8)
             rd_kafka_header_add(headerList, name, -1, bytes, bytes.count)
         }
-        let result = value.withUnsafeBytes { valueBytes in
+        let result = (value ?? []).withUnsafeBytes { valueBytes in
             (key ?? []).withUnsafeBytes { keyBytes in
                 logcot_rd_kafka_produce(
                     handle, topic, partition ?? RD_KAFKA_PARTITION_UA,
                     key == nil ? nil : keyBytes.baseAddress, key == nil ? 0 : keyBytes.count,
-                    valueBytes.baseAddress, valueBytes.count,
+                    value == nil ? nil : valueBytes.baseAddress, value == nil ? 0 : valueBytes.count,
                     headerList, UnsafeMutableRawPointer(bitPattern: UInt(id)))
             }
         }

@@ -64,7 +64,7 @@ public final class KafkaDaemonRunner {
         let core = try DaemonCore(config: config, logger: logger, hooks: hooks)
         let source = try KafkaSource(config: sourceConfig, parsing: config.parsing, timeZone: config.timeZone, logger: logger)
         stateTopic = try sourceConfig.stateTopic.map {
-            try KafkaStateTopic(topic: $0, consumerProperties: sourceConfig.properties, logger: logger)
+            try KafkaStateTopic(topic: $0, consumerProperties: sourceConfig.properties, chunkBytes: hooks.stateChunkBytes, logger: logger)
         }
         try source.start(from: try savedState(core.store))
         if let journaldConfig {

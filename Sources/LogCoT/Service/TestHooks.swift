@@ -9,7 +9,9 @@ import Foundation
 /// - `report-torn:N`: halfway through writing the Nth report.
 ///
 /// `LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP=1` stops the daemon as SIGTERM would once it has read every
-/// entry and delivered every report. Counts start at 1 in each process. Not for production use.
+/// entry and delivered every report. `LOGCOT_TEST_STATE_CHUNK_BYTES=N` splits Kafka state-topic
+/// snapshots into records of N bytes, so that small tests write several chunks. Counts start at 1
+/// in each process. Not for production use.
 public final class TestHooks {
     public enum KillPoint: Equatable, Sendable {
         case afterRecord(Int)
@@ -26,6 +28,8 @@ public final class TestHooks {
 
     public let killPoint: KillPoint?
     public let exitWhenCaughtUp: Bool
+    /// Bytes per state-topic chunk record; nil uses the default.
+    public let stateChunkBytes: Int?
     private var records = 0
     private var reportsCommitted = 0
     private var reportsWritten = 0
@@ -33,6 +37,7 @@ public final class TestHooks {
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         exitWhenCaughtUp = environment["LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP"] == "1"
+        stateChunkBytes = environment["LOGCOT_TEST_STATE_CHUNK_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
         guard let text = environment["LOGCOT_TEST_KILL_AT"], !text.isEmpty else {
             killPoint = nil
             return
@@ -52,7 +57,7 @@ public final class TestHooks {
 
     /// True when any hook is set, so that the daemon can log it at start.
     public var isActive: Bool {
-        killPoint != nil || exitWhenCaughtUp
+        killPoint != nil || exitWhenCaughtUp || stateChunkBytes != nil
     }
 
     func recordProcessed() {

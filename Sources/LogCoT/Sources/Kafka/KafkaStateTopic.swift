@@ -1,12 +1,13 @@
 import CRdKafka
 import Foundation
 
-/// Writes and reads `KafkaPartitionSnapshot` records on the state topic (`sources.kafka.stateTopic`).
+/// Writes and reads `KafkaPartitionSnapshot`s on the state topic (`sources.kafka.stateTopic`).
 ///
-/// The record of partition number `p` goes to state-topic partition `p` modulo the state topic's
-/// partition count, keyed `group.id/p`. The topic should be compacted (`cleanup.policy=compact`), so
-/// that the broker keeps the latest record per key. A reader takes the last record of a key between
-/// the low and the high watermark.
+/// The records of partition number `p` go to state-topic partition `p` modulo the state topic's
+/// partition count: the snapshot's JSON in chunk records, then a `KafkaStateManifest` keyed
+/// `group.id/p`. The topic should be compacted (`cleanup.policy=compact`), so that the broker keeps
+/// the latest record per key. A reader takes the last record of a key between the low and the high
+/// watermark.
 final class KafkaStateTopic {
     /// How long a write waits for acknowledgements. It is also the producer's `message.timeout.ms`,
     /// so a write that timed out is not delivered after a reader looked for it.
@@ -20,14 +21,21 @@ final class KafkaStateTopic {
     private let producer: KafkaProducer
     private let reader: KafkaTopicReader
     private var partitionCount: Int?
+    /// Bytes of snapshot JSON per chunk record, below librdkafka's default `message.max.bytes` of
+    /// 1,000,000 with room for the key, headers and record overhead.
+    let chunkBytes: Int
+    /// The last manifest written or read per partition number, whose chunks the next write deletes.
+    private var latestManifests: [Int32: KafkaStateManifest] = [:]
 
-    init(topic: String, consumerProperties: KafkaClientConfig, logger: Logger) throws {
+    /// Creates the producer and reader; `chunkBytes` nil uses 512 KiB per chunk record.
+    init(topic: String, consumerProperties: KafkaClientConfig, chunkBytes: Int? = nil, logger: Logger) throws {
         self.topic = topic
+        self.chunkBytes = chunkBytes ?? 512 * 1024
         self.logger = logger
         groupID = consumerProperties.properties["group.id"] ?? ""
         var properties = consumerProperties.properties.filter { !KafkaDeadLetters.consumerProperties.contains($0.key) }
         properties["message.timeout.ms"] = String(Int(Self.writeTimeout * 1_000))
-        // Histories of log lines compress well, and a record must fit the broker's message.max.bytes.
+        // Histories of log lines compress well, which keeps the state topic small.
         properties["compression.type"] = properties["compression.type"] ?? "lz4"
         producer = try KafkaProducer(config: KafkaClientConfig(properties: properties), configPrefix: "sources.kafka.properties", clientName: "state-producer", logger: logger)
         reader = try KafkaTopicReader(properties: consumerProperties, configPrefix: "sources.kafka.properties", clientName: "state-reader", logger: logger)
@@ -67,17 +75,50 @@ final class KafkaStateTopic {
 
     /// Produces the snapshots and waits until the brokers acknowledged all of them.
     ///
-    /// Throws when one is rejected or not acknowledged within `writeTimeout`.
-    // NOTE: one snapshot is one message and is not split, so it fails when the histories of a
-    // partition's hosts exceed message.max.bytes after compression.
+    /// Each snapshot goes out as chunk records, and after their acknowledgement as a manifest
+    /// (`KafkaStateManifest`). Throws when a record is rejected or not acknowledged within
+    /// `writeTimeout`. The chunks of the partition's previous generation are then deleted.
     func write(_ snapshots: [KafkaPartitionSnapshot]) throws {
-        var pending: [UInt64: Int32] = [:]
+        var chunks: [(partition: Int32, key: String, value: [UInt8]?)] = []
+        var manifests: [(partition: Int32, key: String, value: [UInt8]?)] = []
+        var written: [Int32: KafkaStateManifest] = [:]
         for snapshot in snapshots {
-            let key = KafkaPartitionSnapshot.key(groupID: groupID, partition: snapshot.partition)
+            let partitionKey = KafkaPartitionSnapshot.key(groupID: groupID, partition: snapshot.partition)
+            let data = try snapshot.encoded()
+            let pieces = KafkaStateManifest.split(data, chunkBytes: chunkBytes)
+            let manifest = KafkaStateManifest(generation: UUID().uuidString.lowercased(), chunkCount: pieces.count, byteCount: data.count)
+            for (index, piece) in pieces.enumerated() {
+                chunks.append((snapshot.partition, manifest.chunkKey(index, partitionKey: partitionKey), Array(piece)))
+            }
+            manifests.append((snapshot.partition, partitionKey, Array(try JSONEncoder().encode(manifest))))
+            written[snapshot.partition] = manifest
+        }
+        try produceAndWait(chunks)
+        try produceAndWait(manifests)
+
+        var tombstones: [(partition: Int32, key: String, value: [UInt8]?)] = []
+        for (partition, manifest) in written {
+            let partitionKey = KafkaPartitionSnapshot.key(groupID: groupID, partition: partition)
+            if let previous = latestManifests[partition], previous.generation != manifest.generation {
+                tombstones += (0..<previous.chunkCount).map { (partition, previous.chunkKey($0, partitionKey: partitionKey), nil) }
+            }
+            latestManifests[partition] = manifest
+        }
+        do {
+            try produceAndWait(tombstones)
+        } catch {
+            // Stale chunks only take space until a later write deletes them, so this is not fatal.
+            logger.warning("deleting old window state chunks failed", ["state_topic": topic, "error": String(describing: error)])
+        }
+    }
+
+    private func produceAndWait(_ records: [(partition: Int32, key: String, value: [UInt8]?)]) throws {
+        var pending: [UInt64: String] = [:]
+        for record in records {
             let id = try producer.produce(
-                topic: topic, partition: try statePartition(of: snapshot.partition), key: Array(key.utf8),
-                value: Array(try snapshot.encoded()), headers: [("format_version", String(KafkaPartitionSnapshot.formatVersion))])
-            pending[id] = snapshot.partition
+                topic: topic, partition: try statePartition(of: record.partition), key: Array(record.key.utf8),
+                value: record.value, headers: [("format_version", String(KafkaStateManifest.formatVersion))])
+            pending[id] = record.key
         }
 
         let deadline = Date().addingTimeInterval(Self.writeTimeout + 1)
@@ -85,23 +126,24 @@ final class KafkaStateTopic {
         while !pending.isEmpty, Date() < deadline {
             producer.poll(timeout: 0.1)
             for (id, outcome) in producer.takeOutcomes() {
-                guard let partition = pending.removeValue(forKey: id) else {
+                guard let key = pending.removeValue(forKey: id) else {
                     continue
                 }
                 if let outcome {
-                    failures.append("partition \(partition): \(outcome.message)")
+                    failures.append("\(key): \(outcome.message)")
                 }
             }
         }
         guard failures.isEmpty, pending.isEmpty else {
-            let timedOut = pending.values.sorted().map { "partition \($0): not acknowledged in time" }
+            let timedOut = pending.values.sorted().map { "\($0): not acknowledged in time" }
             throw KafkaStateTopicError(message: "writing window state to '\(topic)' failed (\((failures + timedOut).joined(separator: "; ")))")
         }
     }
 
     /// Returns the latest snapshot of each partition number in `partitions` that has one.
     ///
-    /// A record that does not decode is logged and skipped, so that partition starts without it.
+    /// A snapshot whose manifest or chunks do not decode is logged and skipped, so that partition
+    /// starts without it.
     func read(partitions: Set<Int32>) throws -> [Int32: KafkaPartitionSnapshot] {
         var wanted: [String: Int32] = [:]
         var statePartitions: Set<Int32> = []
@@ -110,22 +152,33 @@ final class KafkaStateTopic {
             statePartitions.insert(try statePartition(of: partition))
         }
 
-        var latest: [Int32: (offset: Int64, value: [UInt8])] = [:]
+        var manifests: [Int32: (offset: Int64, value: [UInt8])] = [:]
+        var chunks: [String: [UInt8]] = [:]
         for statePartition in statePartitions.sorted() {
             let partition = KafkaTopicPartition(topic: topic, partition: statePartition)
             let (low, high) = try reader.watermarks(partition, timeout: 10)
             try reader.read(partition, from: low, to: high, timeout: Self.readTimeout) { message in
-                guard let key = message.key, let number = wanted[String(decoding: key, as: UTF8.self)] else {
+                guard let keyBytes = message.key else {
                     return
                 }
-                latest[number] = (message.offset, message.value)
+                let key = String(decoding: keyBytes, as: UTF8.self)
+                if let number = wanted[key] {
+                    manifests[number] = (message.offset, message.value)
+                } else if let slash = key.lastIndex(of: "/"), let generationSlash = key[..<slash].lastIndex(of: "/"),
+                          wanted[String(key[..<generationSlash])] != nil {
+                    // A chunk; an empty value is a tombstone, because chunks are never empty.
+                    chunks[key] = message.value.isEmpty ? nil : message.value
+                }
             }
         }
 
         var snapshots: [Int32: KafkaPartitionSnapshot] = [:]
-        for (number, record) in latest {
+        for (number, record) in manifests {
+            let partitionKey = KafkaPartitionSnapshot.key(groupID: groupID, partition: number)
             do {
-                snapshots[number] = try KafkaPartitionSnapshot.decode(Data(record.value))
+                let manifest = try JSONDecoder().decode(KafkaStateManifest.self, from: Data(record.value))
+                latestManifests[number] = manifest
+                snapshots[number] = try KafkaPartitionSnapshot.decode(try manifest.join(chunks, partitionKey: partitionKey))
             } catch {
                 logger.error("a window state record is invalid; the partition starts without it", [
                     "state_topic": topic, "partition": String(number), "offset": String(record.offset), "error": String(describing: error),
