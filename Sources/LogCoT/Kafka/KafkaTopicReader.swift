@@ -1,7 +1,7 @@
 import CRdKafka
 import Foundation
 
-/// A consumer outside any consumer group that reads one partition between two offsets and answers
+/// A consumer outside any consumer group that reads one partition between two offsets and runs
 /// metadata and watermark queries.
 ///
 /// It uses librdkafka's simple consumer API (`rd_kafka_consume_start`), which needs no `group.id`,

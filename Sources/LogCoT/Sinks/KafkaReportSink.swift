@@ -8,8 +8,8 @@ import Foundation
 /// a report still in flight is not produced twice by this process.
 ///
 /// Before the first delivery of a process and after a failed one, the sink reads the report topic
-/// from the delivery floor (`ReportDeliveryFloor`) to the high watermark, and a report whose key is
-/// already there counts as acknowledged without being produced again. That covers a crash after the
+/// from the delivery floor (`ReportDeliveryFloor`) to the high watermark. A report whose key is
+/// already there counts as acknowledged and is not produced again. That covers a crash after the
 /// brokers acknowledged a report and before the state store marked it delivered.
 public final class KafkaReportSink {
     /// How long one delivery attempt waits for delivery reports before the daemon loop goes on.

@@ -63,7 +63,7 @@ public final class CheckpointStore {
             """).run([.text(host), .text(String(decoding: snapshot, as: UTF8.self))])
     }
 
-    /// Deletes saved hosts, after their state moved to another process.
+    /// Deletes a saved host, after its state moved to another process.
     public func deleteHost(_ host: String) throws {
         try database.prepare("DELETE FROM window_host_state WHERE host = ?").run([.text(host)])
     }

@@ -201,7 +201,7 @@ public final class KafkaSource {
     /// offset and the offset of restored window state.
     ///
     /// The saved offset covers the case of a lost commit; the committed one covers records that
-    /// another group member processed while it owned the partition. `restored` holds the offsets
+    /// another group member processed while it owned the partition. `restored` contains the offsets
     /// of window state that the state topic handed over.
     public func assign(_ partitions: [KafkaTopicPartition], committed: [KafkaTopicPartition: Int64], restored: [KafkaTopicPartition: Int64] = [:]) throws {
         var start: [KafkaTopicPartition: Int64?] = [:]

@@ -45,7 +45,7 @@ final class KafkaStateTopic {
     /// so that one partition number carries both a host's log lines and its fault events.
     ///
     /// Throws `KafkaStateTopicError` when the topics need fixing and `KafkaError` when the brokers
-    /// did not answer.
+    /// did not respond.
     func checkPartitioning(inputTopics: [String]) throws {
         var counts: [(topic: String, partitions: Int)] = []
         for input in inputTopics {
@@ -78,6 +78,8 @@ final class KafkaStateTopic {
     /// Each snapshot goes out as chunk records, and after their acknowledgement as a manifest
     /// (`KafkaStateManifest`). Throws when a record is rejected or not acknowledged within
     /// `writeTimeout`. The chunks of the partition's previous generation are then deleted.
+    // NOTE: chunks of a write that failed before its manifest are never deleted, because no manifest
+    // names their generation.
     func write(_ snapshots: [KafkaPartitionSnapshot]) throws {
         var chunks: [(partition: Int32, key: String, value: [UInt8]?)] = []
         var manifests: [(partition: Int32, key: String, value: [UInt8]?)] = []
