@@ -100,6 +100,17 @@ final class KafkaCallbackContext: @unchecked Sendable {
     }
 }
 
+/// Returns true when the group uses the cooperative protocol.
+///
+/// `rd_kafka_rebalance_protocol` returns NULL while the protocol is unknown, such as when the member
+/// left the group during a close; that counts as eager, whose unassign applies in every state.
+func kafkaUsesCooperativeProtocol(_ handle: OpaquePointer) -> Bool {
+    guard let name = rd_kafka_rebalance_protocol(handle) else {
+        return false
+    }
+    return String(cString: name) == "COOPERATIVE"
+}
+
 /// Converts a C partition list into Swift values; the list stays owned by the caller.
 func kafkaPartitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> [(KafkaTopicPartition, Int64)] {
     guard let list, let elements = list.pointee.elems else {
@@ -164,7 +175,7 @@ private let kafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_res
     }
     let partitions = kafkaPartitions(list).map(\.0)
     if context.appliesRebalances, let handle {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        let cooperative = kafkaUsesCooperativeProtocol(handle)
         switch (code, cooperative) {
         case (RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, true):
             if let error = rd_kafka_incremental_assign(handle, list) { rd_kafka_error_destroy(error) }

@@ -95,7 +95,7 @@ public final class KafkaConsumer {
     /// True when the group uses the cooperative protocol, where rebalances add or remove
     /// partitions instead of replacing the whole assignment.
     private var isCooperative: Bool {
-        String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        kafkaUsesCooperativeProtocol(handle)
     }
 
     /// Starts reading `partitions`, each at its offset, or at the committed offset for `nil`.
