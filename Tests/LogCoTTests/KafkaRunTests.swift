@@ -238,6 +238,14 @@ struct KafkaRunTests {
         let records = try await Self.reports(cluster)
         #expect(records.count == 6, "keys: \(records.map { $0.key ?? "" })")
         #expect(Set(records.compactMap(\.key)).count == 6)
+
+        // The windows of the later faults reach back 1 h, so they include the lines from before the
+        // rebalance, which the state topic moved with the hosts: 3 earlier lines and 2 later ones.
+        let laterReports = try records.map(Self.decode).filter { $0.fault.time.contains("12:31") }
+        #expect(laterReports.count == 3)
+        for report in laterReports {
+            #expect(report.lineCounts.seen == 5, "host \(report.host): \(report.lineCounts)")
+        }
     }
 
     /// sources.journald and sources.kafka in one process: both inputs are reported, and a restart
