@@ -103,7 +103,8 @@ final class KafkaCallbackContext: @unchecked Sendable {
 /// Returns true when the group uses the cooperative protocol.
 ///
 /// `rd_kafka_rebalance_protocol` returns NULL while the protocol is unknown, such as when the member
-/// left the group during a close; that counts as eager, whose unassign applies in every state.
+/// left the group during a close. That counts as eager, because an eager unassign applies in every
+/// state.
 func kafkaUsesCooperativeProtocol(_ handle: OpaquePointer) -> Bool {
     guard let name = rd_kafka_rebalance_protocol(handle) else {
         return false
