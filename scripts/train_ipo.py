@@ -37,6 +37,7 @@ def parse_arguments(argv):
     parser.add_argument("--lora", action="store_true", help="train a LoRA adapter with peft instead of all weights")
     parser.add_argument("--lora-rank", type=int, default=16)
     parser.add_argument("--lora-alpha", type=int, default=32)
+    parser.add_argument("--merged-dir", help="with --lora, also write the base model with the adapter merged in, for serving without LoRA")
     parser.add_argument("--keep-system", action="store_true",
                         help="keep system messages; by default each is joined to the next user message, because the "
                              "chat templates of Mistral-7B-Instruct v0.1 and v0.2 reject the system role")
@@ -206,6 +207,12 @@ def train(args, pairs, config):
     tokenizer.save_pretrained(args.output_dir)
     print(f"saved to {args.output_dir}", file=sys.stderr)
 
+    if args.lora and args.merged_dir:
+        merged = trainer.model.merge_and_unload()
+        merged.save_pretrained(args.merged_dir)
+        tokenizer.save_pretrained(args.merged_dir)
+        print(f"saved the merged model to {args.merged_dir}", file=sys.stderr)
+
 
 def main(argv=None):
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
@@ -216,6 +223,9 @@ def main(argv=None):
         return 2
     if not pairs:
         print(f"train_ipo: {args.data} has no pairs; run `logcot prefs build` first", file=sys.stderr)
+        return 2
+    if args.merged_dir and not args.lora:
+        print("train_ipo: --merged-dir needs --lora, because without it the output directory already contains the full weights", file=sys.stderr)
         return 2
     if not args.keep_system:
         pairs = [join_system_messages(pair) for pair in pairs]

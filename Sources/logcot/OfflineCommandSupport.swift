@@ -60,7 +60,7 @@ enum OfflineCommandSupport {
         return text
     }
 
-    /// The default path beside `path`: `pool.jsonl` with suffix `selected` becomes `pool.selected.jsonl`.
+    /// Returns a path beside `path`: `pool.jsonl` with suffix `selected` becomes `pool.selected.jsonl`.
     static func sibling(of path: String, suffix: String) -> String {
         let url = URL(fileURLWithPath: path)
         let base = url.pathExtension.isEmpty ? url : url.deletingPathExtension()

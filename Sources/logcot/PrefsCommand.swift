@@ -119,6 +119,9 @@ enum PrefsCommand {
         }
         try OfflineCommandSupport.writeAtomically(String(decoding: try options.format.encode(pairs), as: UTF8.self), to: options.outputPath)
         logger.info("preference pairs written", ["file": options.outputPath, "pairs": String(pairs.count), "format": options.format.rawValue])
+        if pairs.isEmpty && !records.isEmpty {
+            logger.warning("no window has both a good and a bad answer, so there are no pairs; check the evaluator's answers in the samples file, or change --threshold or --samples", ["samples_file": samplesPath])
+        }
 
         printError("""
             prefs build summary:

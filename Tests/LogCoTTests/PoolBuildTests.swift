@@ -37,7 +37,7 @@ enum OfflineTestSupport {
         return url
     }
 
-    /// The chat messages of a recorded request.
+    /// Returns the chat messages of a recorded request.
     static func messages(_ request: StubHTTPServer.RecordedRequest) -> [[String: String]] {
         (request.jsonBody?["messages"] as? [[String: String]]) ?? []
     }

@@ -16,7 +16,7 @@ import Testing
         ("memory", "no idea"),
     ]
 
-    /// A candidate stub: round 1 replies `R-k` with a counter k, round 2 the planned label for `R-k`.
+    /// Starts a candidate stub: round 1 replies `R-k` with a counter k, round 2 the planned label for `R-k`.
     static func candidate() throws -> StubHTTPServer {
         let counter = Mutex(0)
         return try StubHTTPServer { request in
@@ -115,7 +115,8 @@ import Testing
         #expect(round1.count == 4)
         let hinted = round1.filter { $0.hasSuffix("The correct category of the main error is 2 (memory: Memory and storage-related errors). Explain step by step why these logs show it.") }
         #expect(hinted.count == 2)
-        #expect(round1.allSatisfy { $0.contains("Example 3:") && !$0.contains("Example 4:") })
+        #expect(round1.allSatisfy { $0.contains("Example 3:") })
+        #expect(round1.allSatisfy { !$0.contains("Example 4:") })
 
         let prompt = try #require(records.first?.prompt)
         #expect(!prompt[1].content.contains("The correct category"))
@@ -222,7 +223,8 @@ import Testing
         let original = try Data(contentsOf: url)
         let pairs = try PreferenceFormat.decode(original, source: url.path)
         #expect(pairs.count == 16)
-        #expect(pairs.allSatisfy { $0.chosen.count == 3 && $0.rejected.count == 3 })
+        #expect(pairs.allSatisfy { $0.chosen.count == 3 })
+        #expect(pairs.allSatisfy { $0.rejected.count == 3 })
 
         let viaTRL = try PreferenceFormat.decode(try PreferenceFormat.trl.encode(pairs), source: "trl")
         var relabelled = viaTRL
@@ -245,7 +247,9 @@ import Testing
         let url = try TestSupport.sharedFile("logcot-d1/train_62.json")
         let windows = try PoolInputWindow.load(from: url, labels: .serverDefault)
         #expect(windows.count == 62)
-        #expect(windows.allSatisfy { $0.label != nil && !$0.lines.isEmpty && $0.reasoning?.isEmpty == false })
+        #expect(windows.allSatisfy { $0.label != nil })
+        #expect(windows.allSatisfy { !$0.lines.isEmpty })
+        #expect(windows.allSatisfy { $0.reasoning?.isEmpty == false })
         #expect(Dictionary(grouping: windows, by: { $0.label ?? "" }).mapValues(\.count) == ["cpu": 26, "memory": 15, "other": 21])
     }
 }

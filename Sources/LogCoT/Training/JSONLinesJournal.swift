@@ -4,8 +4,8 @@ import Foundation
 /// with `fsync` before `append` returns.
 ///
 /// Opening reads the records already there, so a restarted command can skip the work they cover. A last line
-/// without its newline is the record of a write that a kill cut short; opening removes it, logs it, and the
-/// command redoes that record.
+/// without its newline comes from a write that a kill cut short. Opening removes and logs that line, so the
+/// command redoes its record.
 public actor JSONLinesJournal<Record: Codable & Sendable> {
     public nonisolated let path: String
     private let handle: FileHandle

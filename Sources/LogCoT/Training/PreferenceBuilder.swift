@@ -180,7 +180,7 @@ public struct PreferenceBuilder: Sendable {
         var fields = logFields
         fields["role"] = "evaluator"
         guard let score = try await evaluator.score(window: window, truth: truth, reasoning: result.reasoning, answer: result.answer, logFields: fields) else {
-            logger.warning("evaluator answer contains no score; the response is left out of the pairs", fields)
+            logger.warning("evaluator answer contains no score; the response is left out of the pairs", fields, rateLimitKey: "evaluator-no-score")
             sample.verdict = .unscored
             sample.reason = "no score"
             return sample
@@ -194,7 +194,7 @@ public struct PreferenceBuilder: Sendable {
     /// Up to `examplesPerClass` pool examples per class in label-set order, leaving out the window itself.
     ///
     /// NOTE: the daemon picks the examples nearest each window by TF-IDF; this takes them in pool order, which
-    /// gives the same prompt only when the pool holds exactly `examplesPerClass` examples per class, as a
+    /// gives the same prompt only when the pool contains exactly `examplesPerClass` examples per class, as a
     /// pool written by `logcot pool build` does.
     func fewShotExamples(excluding id: String) -> [PoolExample] {
         var chosen: [PoolExample] = []

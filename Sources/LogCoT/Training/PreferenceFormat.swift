@@ -93,7 +93,13 @@ private struct ShareGPTPair: Codable {
     }
 
     static func turn(_ message: ChatMessage) -> ShareGPTPreferenceTurn {
-        ShareGPTPreferenceTurn(from: message.role == .assistant ? "gpt" : message.role == .system ? "system" : "human", value: message.content)
+        let source: String
+        switch message.role {
+        case .assistant: source = "gpt"
+        case .system: source = "system"
+        case .user: source = "human"
+        }
+        return ShareGPTPreferenceTurn(from: source, value: message.content)
     }
 
     static func message(_ turn: ShareGPTPreferenceTurn) -> ChatMessage? {

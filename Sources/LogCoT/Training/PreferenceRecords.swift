@@ -1,6 +1,6 @@
 import Foundation
 
-/// How a candidate response was prompted.
+/// The prompting mode of a candidate response.
 public enum PromptingMode: String, Sendable, Codable {
     /// Few-shot examples are given, the label is not: the prompt the daemon sends.
     case exampleInduced = "example"
@@ -29,7 +29,7 @@ public struct PreferenceSample: Sendable, Codable, Equatable {
     /// The evaluator's score from 1 to 10; nil when the label was wrong, so the evaluator was not asked.
     public var score: Int?
     public var verdict: ResponseVerdict
-    /// Why the verdict is what it is, such as `wrong label memory`.
+    /// The reason for the verdict, such as `wrong label memory` or `score 8`.
     public var reason: String
 
     enum CodingKeys: String, CodingKey {
@@ -43,8 +43,8 @@ public struct PreferenceSample: Sendable, Codable, Equatable {
     }
 }
 
-/// Everything `logcot prefs build` gathered for one window; one line of the samples file, which a resumed
-/// build reads to skip the window and from which the pairs are written.
+/// Everything `logcot prefs build` gathered for one window, stored as one line of the samples file.
+/// A resumed build reads it to skip the window, and the pairs file is written from it.
 public struct PreferenceWindowRecord: Sendable, Codable, Equatable {
     public var id: String
     /// The correct label id.
@@ -61,7 +61,7 @@ public struct PreferenceWindowRecord: Sendable, Codable, Equatable {
         case evaluatorPromptVersion = "evaluator_prompt_version"
     }
 
-    /// The Cartesian product of good and bad samples, good ones as chosen.
+    /// Returns the Cartesian product of good and bad samples, with the good one as chosen.
     public func pairs(labelCode: String) -> [PreferencePair] {
         let good = samples.filter { $0.verdict == .good }
         let bad = samples.filter { $0.verdict == .bad }

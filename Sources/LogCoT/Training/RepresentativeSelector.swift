@@ -77,7 +77,7 @@ public struct RepresentativeSelector: Sendable {
         return vector.mapValues { $0 / norm }
     }
 
-    /// The dot product, which is the cosine similarity for normalised vectors.
+    /// Returns the dot product, which is the cosine similarity of normalised vectors.
     static func cosine(_ left: [String: Double], _ right: [String: Double]) -> Double {
         let (small, large) = left.count <= right.count ? (left, right) : (right, left)
         var dot = 0.0
