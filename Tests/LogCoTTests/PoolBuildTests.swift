@@ -217,6 +217,37 @@ enum OfflineTestSupport {
         #expect(Set(loose.map(\.id)).isSuperset(of: ["m1", "m2"]))
     }
 
+    @Test func corruptMiddleLineRejected() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let url = directory.appendingPathComponent("pool.jsonl")
+        let good = #"{"id":"w-0","label":"memory","lines":["a"],"model":"m","prompt_version":"v","reasoning":"r"}"#
+        try ("not json\n" + good + "\n").write(to: url, atomically: true, encoding: .utf8)
+
+        #expect {
+            _ = try JSONLinesJournal<PoolRecord>.open(path: url.path, logger: Logger(label: "test"))
+        } throws: { error in
+            String(describing: error).contains("line 1 is not a valid record")
+        }
+        #expect(try String(contentsOf: url, encoding: .utf8).hasPrefix("not json\n"))
+    }
+
+    @Test func commandRejectsBadOptions() throws {
+        let missing = try TestSupport.runLogcot(["pool", "build", "--out", "/tmp/never.jsonl"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("missing --windows"))
+
+        let unknown = try TestSupport.runLogcot(["pool", "label"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("expected the subcommand build or select"))
+
+        let badURL = try TestSupport.runLogcot(["prefs", "build", "--windows", "w.jsonl", "--candidate", "ftp://x", "--evaluator", "http://127.0.0.1:1/v1", "--out", "/tmp/never.jsonl"])
+        #expect(badURL.status == 2)
+        #expect(badURL.stderr.contains("invalid --candidate 'ftp://x'"))
+
+        let help = try TestSupport.runLogcot(["help", "prefs"])
+        #expect(help.stdout.contains("logcot prefs build --windows LABELLED"))
+    }
+
     @Test func progressLineShowsRateAndETA() {
         let line = ProgressBar.render(label: "pool", done: 12, total: 40, doneThisRun: 6, elapsed: 3)
         #expect(line == "pool [#######-----------------] 12/40  30% 2.00/s ETA 0:14")

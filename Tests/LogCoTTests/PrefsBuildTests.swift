@@ -17,7 +17,7 @@ import Testing
     ]
 
     /// Starts a candidate stub: round 1 replies `R-k` with a counter k, round 2 the planned label for `R-k`.
-    static func candidate() throws -> StubHTTPServer {
+    static func candidate(delay: Duration = .zero) throws -> StubHTTPServer {
         let counter = Mutex(0)
         return try StubHTTPServer { request in
             let messages = OfflineTestSupport.messages(request)
@@ -26,10 +26,10 @@ import Testing
                     defer { value += 1 }
                     return value
                 }
-                return .completion("R-\(k)")
+                return .completion("R-\(k)", delay: delay)
             }
             let k = Int(messages[2]["content"]?.dropFirst(2) ?? "") ?? 0
-            return .completion(#"{"label": "\#(plan[k % plan.count].label)"}"#)
+            return .completion(#"{"label": "\#(plan[k % plan.count].label)"}"#, delay: delay)
         }
     }
 
@@ -187,6 +187,55 @@ import Testing
         let conversation = try #require((entries[0]["chosen"] as? [String: Any])?["conversations"] as? [[String: String]])
         #expect(conversation.map { $0["from"] } == ["human", "gpt", "human", "gpt"])
         #expect(conversation[0]["value"]?.contains("<logs>\nMemory CPU0A0_DIMM_Stat") == true)
+    }
+
+    @Test func commandResumesAfterKill() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let windowsURL = try OfflineTestSupport.windowsFile(count: 12, in: directory, labelled: true)
+        // The delay keeps the build running long enough to be killed part way.
+        let candidate = try Self.candidate(delay: .milliseconds(30))
+        let evaluator = try Self.evaluator()
+        defer {
+            candidate.stop()
+            evaluator.stop()
+        }
+        let out = directory.appendingPathComponent("prefs.jsonl")
+        let samples = directory.appendingPathComponent("prefs.samples.jsonl")
+        let arguments = [
+            "prefs", "build", "--windows", windowsURL.path, "--candidate", candidate.baseURL.absoluteString,
+            "--evaluator", evaluator.baseURL.absoluteString, "--out", out.path, "--samples", "2", "--concurrency", "1",
+        ]
+
+        let process = Process()
+        process.executableURL = TestSupport.executable
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var written = 0
+        for _ in 0..<400 where written < 3 {
+            try await Task.sleep(for: .milliseconds(25))
+            written = ((try? String(contentsOf: samples, encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let beforeRerun = try String(contentsOf: samples, encoding: .utf8).split(separator: "\n").count
+        #expect(beforeRerun >= 3)
+        #expect(beforeRerun < 12, "the build finished before the kill, so resumption was not tested")
+
+        let rerun = try TestSupport.runLogcot(arguments)
+        #expect(rerun.status == 0, "stderr: \(rerun.stderr)")
+
+        let records = try OfflineTestSupport.readLines(samples)
+        let ids = records.compactMap { $0["id"] as? String }
+        #expect(ids.count == 12)
+        #expect(Set(ids) == Set((0..<12).map { "w-\($0)" }))
+        var expectedPairs = 0
+        for record in records {
+            let verdicts = (record["samples"] as? [[String: Any]] ?? []).compactMap { $0["verdict"] as? String }
+            #expect(verdicts.count == 4)
+            expectedPairs += verdicts.filter { $0 == "good" }.count * verdicts.filter { $0 == "bad" }.count
+        }
+        #expect(try OfflineTestSupport.readLines(out).count == expectedPairs)
     }
 
     @Test func trlThroughShareGPTKeepsPairs() throws {
