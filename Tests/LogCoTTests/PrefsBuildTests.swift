@@ -43,7 +43,10 @@ import Testing
         }
     }
 
-    private func makeBuilder(candidate: StubHTTPServer, evaluator: StubHTTPServer, samples: Int) throws -> PreferenceBuilder {
+    private func makeBuilder(candidate: StubHTTPServer, evaluator: StubHTTPServer, samples: Int, windows: [PoolInputWindow]) throws -> PreferenceBuilder {
+        var config = LogCoTConfig()
+        config.llm.examplesPerClass = 1
+        config.masking.secret = "test-secret"
         let builder = PromptBuilder(labels: .serverDefault)
         let candidateClient = try ChatClient(config: LLMClientConfig(baseURL: candidate.baseURL, model: "cand-a", maxRetries: 0), environment: [:], logger: CapturingLogger())
         let evaluatorClient = try ChatClient(config: LLMClientConfig(baseURL: evaluator.baseURL, model: "judge", maxRetries: 0), environment: [:], logger: CapturingLogger())
@@ -51,8 +54,7 @@ import Testing
             candidates: [TwoRoundDialogue(client: candidateClient, builder: builder, constraint: .jsonSchema)],
             evaluator: ResponseEvaluator(client: evaluatorClient, labels: .serverDefault),
             builder: builder,
-            pool: BuiltinPool.pool.examples,
-            examplesPerClass: 1,
+            examplesByWindow: try FewShotPlanner.examples(for: windows, pool: BuiltinPool.pool, config: config, logger: Logger(label: "test")),
             samplesPerMode: samples,
             goodThreshold: 7,
             showProgress: false,
@@ -70,7 +72,7 @@ import Testing
             evaluator.stop()
         }
 
-        let builder = try makeBuilder(candidate: candidate, evaluator: evaluator, samples: 3)
+        let builder = try makeBuilder(candidate: candidate, evaluator: evaluator, samples: 3, windows: [window])
         let (summary, records) = try await builder.build(windows: [window], samplesPath: directory.appendingPathComponent("s.jsonl").path)
 
         #expect(summary.completed == 1)
@@ -108,7 +110,7 @@ import Testing
             evaluator.stop()
         }
 
-        let builder = try makeBuilder(candidate: candidate, evaluator: evaluator, samples: 2)
+        let builder = try makeBuilder(candidate: candidate, evaluator: evaluator, samples: 2, windows: [window])
         let (_, records) = try await builder.build(windows: [window], samplesPath: directory.appendingPathComponent("s.jsonl").path)
 
         let round1 = candidate.recordedRequests.map(OfflineTestSupport.messages).filter { $0.count == 2 }.map { $0[1]["content"] ?? "" }
@@ -119,8 +121,24 @@ import Testing
         #expect(round1.allSatisfy { !$0.contains("Example 4:") })
 
         let prompt = try #require(records.first?.prompt)
+        #expect(prompt[1].content.contains("Correctable ECC errors on DIMM B0 escalate"), "the nearest memory example is missing")
+        #expect(!prompt[1].content.contains("A drive reports a predictive failure"))
         #expect(!prompt[1].content.contains("The correct category"))
         #expect(prompt[1].content.hasSuffix("Let's think step by step."))
+    }
+
+    @Test func plannerLeavesWindowOutOfItsExamples() throws {
+        var config = LogCoTConfig()
+        config.masking.secret = "test-secret"
+        config.llm.examplesPerClass = 2
+        let pooled = BuiltinPool.pool.examples[2]
+        let window = PoolInputWindow(id: pooled.id, lines: pooled.lines, label: pooled.label)
+
+        let examples = try FewShotPlanner.examples(for: [window], pool: BuiltinPool.pool, config: config, logger: Logger(label: "test"))
+
+        let chosen = try #require(examples[pooled.id])
+        #expect(chosen.count == 5)
+        #expect(!chosen.contains { $0.id == pooled.id })
     }
 
     @Test func resumedWindowsAreNotAskedAgain() async throws {
@@ -133,7 +151,7 @@ import Testing
             evaluator.stop()
         }
         let samplesPath = directory.appendingPathComponent("s.jsonl").path
-        let builder = try makeBuilder(candidate: candidate, evaluator: evaluator, samples: 1)
+        let builder = try makeBuilder(candidate: candidate, evaluator: evaluator, samples: 1, windows: windows)
 
         let (first, _) = try await builder.build(windows: [windows[0]], samplesPath: samplesPath)
         #expect(first.completed == 1)

@@ -27,8 +27,9 @@ public struct PreferenceBuilder: Sendable {
     public let candidates: [TwoRoundDialogue]
     public let evaluator: ResponseEvaluator
     public let builder: PromptBuilder
-    public let pool: [PoolExample]
-    public let examplesPerClass: Int
+    /// The few-shot examples of each window id, as `FewShotPlanner` chooses them. A window without an
+    /// entry gets a prompt without examples.
+    public let examplesByWindow: [String: [PoolExample]]
     public let samplesPerMode: Int
     /// The lowest evaluator score, from 1 to 10, that makes a correctly labelled response good.
     public let goodThreshold: Int
@@ -39,8 +40,7 @@ public struct PreferenceBuilder: Sendable {
         candidates: [TwoRoundDialogue],
         evaluator: ResponseEvaluator,
         builder: PromptBuilder,
-        pool: [PoolExample],
-        examplesPerClass: Int,
+        examplesByWindow: [String: [PoolExample]],
         samplesPerMode: Int,
         goodThreshold: Int,
         showProgress: Bool,
@@ -49,8 +49,7 @@ public struct PreferenceBuilder: Sendable {
         self.candidates = candidates
         self.evaluator = evaluator
         self.builder = builder
-        self.pool = pool
-        self.examplesPerClass = examplesPerClass
+        self.examplesByWindow = examplesByWindow
         self.samplesPerMode = samplesPerMode
         self.goodThreshold = goodThreshold
         self.showProgress = showProgress
@@ -126,8 +125,7 @@ public struct PreferenceBuilder: Sendable {
 
     /// Samples every candidate in both modes for one window and grades each response.
     func grade(_ window: PoolInputWindow, truth: FaultLabel) async throws -> PreferenceWindowRecord {
-        let examples = fewShotExamples(excluding: window.id)
-        let prompt = try builder.round1Messages(windowLines: window.lines, examples: examples)
+        let prompt = try builder.round1Messages(windowLines: window.lines, examples: examplesByWindow[window.id] ?? [])
         let labelPrompt = Self.labelInduced(prompt, truth: truth)
 
         var jobs: [(candidate: TwoRoundDialogue, mode: PromptingMode, index: Int)] = []
@@ -189,19 +187,6 @@ public struct PreferenceBuilder: Sendable {
         sample.verdict = score >= goodThreshold ? .good : .bad
         sample.reason = "score \(score)"
         return sample
-    }
-
-    /// Up to `examplesPerClass` pool examples per class in label-set order, leaving out the window itself.
-    ///
-    /// NOTE: the daemon picks the examples nearest each window by TF-IDF; this takes them in pool order, which
-    /// gives the same prompt only when the pool contains exactly `examplesPerClass` examples per class, as a
-    /// pool written by `logcot pool build` does.
-    func fewShotExamples(excluding id: String) -> [PoolExample] {
-        var chosen: [PoolExample] = []
-        for label in builder.labels.labels {
-            chosen += pool.filter { $0.label == label.id && $0.id != id }.prefix(examplesPerClass)
-        }
-        return chosen
     }
 
     /// Returns the prompt with the correct label and the request to explain it added to the last user message.
