@@ -3,8 +3,8 @@ import Foundation
 /// Chooses the few-shot examples of offline prompts the way the daemon does, so that preference pairs are
 /// built on the prompts the tuned model will see.
 ///
-/// It masks the pool and the windows with the config's masker, trains a TF-IDF model on the pool (as the
-/// daemon does without saved state), counts each window as a document, and asks `ExampleSelector` for the
+/// It masks the pool and the windows with the config's masker and trains a TF-IDF model on the pool, as the
+/// daemon does without saved state. Each window counts as a document. `ExampleSelector` then picks the
 /// `llm.examplesPerClass` nearest examples per class, trimmed to `llm.maxExampleTokens`. A window that is
 /// also in the pool never gets itself as an example.
 ///
