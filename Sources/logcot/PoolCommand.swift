@@ -23,8 +23,9 @@ enum PoolCommand {
                                     windows already in it are skipped (required for build)
           --pool FILE               pool file to select from (required for select)
           --config FILE             JSON5 config: its labels and llm sections apply
-          --llm URL                 base URL of the OpenAI-compatible server, such as http://127.0.0.1:8000/v1;
-                                    default: the config's llm.baseURL, else OPENAI_BASE_URL
+          --llm URL[=MODEL]         base URL of the OpenAI-compatible server, such as http://127.0.0.1:8000/v1,
+                                    optionally with the model name; default: the config's llm.baseURL, else
+                                    OPENAI_BASE_URL
           --model NAME              model name sent in each request (default: the config's llm.model)
           --k N                     representatives per class (default: the config's llm.examplesPerClass, 3)
           --selected FILE           selected pool (default: POOL.selected.jsonl beside --out)
@@ -184,7 +185,9 @@ struct PoolOptions {
         model = parsed.value("model")
         quiet = parsed.has("quiet")
         if let text = parsed.value("llm") {
-            llm = try OfflineCommandSupport.endpoint(text, option: "--llm").url
+            let endpoint = try OfflineCommandSupport.endpoint(text, option: "--llm")
+            llm = endpoint.url
+            model = model ?? endpoint.model
         }
         if parsed.value("k") != nil {
             k = try OfflineCommandSupport.positiveInt(parsed, "k", default: 3)
