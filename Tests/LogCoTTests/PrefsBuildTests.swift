@@ -205,6 +205,18 @@ import Testing
         let conversation = try #require((entries[0]["chosen"] as? [String: Any])?["conversations"] as? [[String: String]])
         #expect(conversation.map { $0["from"] } == ["human", "gpt", "human", "gpt"])
         #expect(conversation[0]["value"]?.contains("<logs>\nMemory CPU0A0_DIMM_Stat") == true)
+
+        let direct = directory.appendingPathComponent("direct.json")
+        let build = try TestSupport.runLogcot([
+            "prefs", "build", "--windows", windowsURL.path, "--candidate", candidate.baseURL.absoluteString + "=cand-a",
+            "--evaluator", evaluator.baseURL.absoluteString + "=judge", "--out", direct.path, "--samples", "3",
+            "--format", "sharegpt", "--quiet",
+        ])
+        #expect(build.status == 0, "stderr: \(build.stderr)")
+        let directEntries = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: direct)) as? [[String: Any]])
+        #expect(directEntries.count == 6)
+        #expect(directEntries.allSatisfy { $0["label"] as? String == "2" })
+        #expect(try PreferenceFormat.decode(Data(contentsOf: direct), source: direct.path).count == 6)
     }
 
     @Test func commandResumesAfterKill() async throws {
