@@ -69,6 +69,37 @@ import Testing
         #expect(fromShareGPT.output.contains("data: 11 pairs (conversational)"), "output: \(fromShareGPT.output)")
     }
 
+    /// True when the training venv (or `LOGCOT_TRAIN_PYTHON`) exists.
+    ///
+    /// NOTE: CI does not install the training venv (several GB), so there this test skips like a missing
+    /// optional tool instead of failing.
+    static var trainingVenvAvailable: Bool {
+        python.requiresTRL || python.path.hasSuffix("train-venv/bin/python")
+    }
+
+    @Test(.enabled(if: trainingVenvAvailable), .timeLimit(.minutes(10))) func ipoSmokeRunOnCPU() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let windowsURL = try OfflineTestSupport.windowsFile(count: 1, in: directory, labelled: true)
+        let candidate = try PrefsBuildTests.candidate()
+        let evaluator = try PrefsBuildTests.evaluator()
+        defer {
+            candidate.stop()
+            evaluator.stop()
+        }
+        let out = directory.appendingPathComponent("prefs.jsonl")
+        let build = try TestSupport.runLogcot([
+            "prefs", "build", "--windows", windowsURL.path, "--candidate", candidate.baseURL.absoluteString,
+            "--evaluator", evaluator.baseURL.absoluteString, "--out", out.path, "--samples", "3", "--quiet",
+        ])
+        #expect(build.status == 0, "stderr: \(build.stderr)")
+
+        let smoke = try Self.runScript(["--data", out.path, "--smoke", "--output-dir", directory.appendingPathComponent("ipo").path])
+        #expect(smoke.status == 0, "output: \(smoke.output)")
+        // Before any update the policy equals the reference, so the IPO loss is (0 - 1 / (2 * beta))^2 = 25
+        // for beta 0.1; DPO's sigmoid loss would start at ln 2.
+        #expect(smoke.output.contains("smoke: 2 IPO steps on the CPU, losses 25.0000"), "output: \(smoke.output)")
+    }
+
     @Test func checkRejectsBrokenPairs() throws {
         let directory = try TestSupport.temporaryDirectory()
         let file = directory.appendingPathComponent("broken.jsonl")
