@@ -184,6 +184,8 @@ enum OfflineTestSupport {
         let rerun = try TestSupport.runLogcot(arguments)
         #expect(rerun.status == 0, "stderr: \(rerun.stderr)")
         #expect(rerun.stderr.contains("from an earlier run"))
+        #expect(rerun.stderr.contains("] 24/24 100% "), "the progress bar's last line is missing")
+        #expect(rerun.stderr.contains(" ETA 0:00\n"))
 
         let ids = try OfflineTestSupport.readLines(poolURL).compactMap { $0["id"] as? String }
         #expect(ids.count == 24)
