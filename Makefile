@@ -3,6 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CACHE_DIR ?= $(HOME)/.cache/logcot
 TOOLS_VENV := $(CACHE_DIR)/tools-venv
+TRAIN_VENV := $(CACHE_DIR)/train-venv
 # libsystemd-dev builds the journald source; systemd brings systemd-analyze, and
 # systemd-journal-remote writes the journal files that the tests read.
 # libmicrohttpd-dev serves /metrics; prometheus scrapes it in the tests.
@@ -13,7 +14,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools llm build kafka-mock demo test install clean
+.PHONY: all deps tools training-tools llm build kafka-mock demo test install clean
 
 all: build
 
@@ -33,6 +34,13 @@ tools: deps
 	@if [ ! -x "$(TOOLS_VENV)/bin/python" ] || ! "$(TOOLS_VENV)/bin/python" -c "import jsonschema, rfc3339_validator" 2>/dev/null; then \
 	  echo "creating $(TOOLS_VENV) with jsonschema"; \
 	  python3 -m venv "$(TOOLS_VENV)" && "$(TOOLS_VENV)/bin/pip" install --quiet jsonschema rfc3339-validator; \
+	fi
+
+## TRL, peft and PyTorch for scripts/train_ipo.py (several GB, because PyPI's torch wheel brings CUDA libraries).
+training-tools: deps
+	@if [ ! -x "$(TRAIN_VENV)/bin/python" ] || ! "$(TRAIN_VENV)/bin/python" -c "import trl, peft" 2>/dev/null; then \
+	  echo "creating $(TRAIN_VENV) with trl and peft"; \
+	  python3 -m venv "$(TRAIN_VENV)" && "$(TRAIN_VENV)/bin/pip" install --quiet trl peft; \
 	fi
 
 build: deps

@@ -10,6 +10,8 @@ let usage = """
       replay        Run the pipeline over log files and fault tickets, writing one JSON report per window
       run           Follow the systemd journal as a daemon and write one JSON report per fault window
       check-config  Check a JSON5 config file and list every problem with its key path
+      pool          Build the few-shot example pool: label windows with a large model, select k per class
+      prefs         Build preference pairs for IPO tuning from candidate models scored by an evaluator
       help          Show this text, or `logcot help <command>` for a command's options
 
     """
@@ -26,6 +28,10 @@ case "check-config":
     exitCode = CheckConfigCommand.main(rest)
 case "run":
     exitCode = await RunCommand.main(rest)
+case "pool":
+    exitCode = await PoolCommand.main(rest)
+case "prefs":
+    exitCode = await PrefsCommand.main(rest)
 case "help", "--help", "-h":
     if let topic = rest.first, topic == "replay" {
         print(ReplayCommand.usage)
@@ -33,6 +39,10 @@ case "help", "--help", "-h":
         print(CheckConfigCommand.usage)
     } else if let topic = rest.first, topic == "run" {
         print(RunCommand.usage)
+    } else if let topic = rest.first, topic == "pool" {
+        print(PoolCommand.usage)
+    } else if let topic = rest.first, topic == "prefs" {
+        print(PrefsCommand.usage)
     } else {
         print(usage)
     }

@@ -29,10 +29,14 @@ final class StubHTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Computes a response from the request, for servers whose answer depends on what was sent.
+    typealias Handler = @Sendable (RecordedRequest) -> Response
+
     let port: UInt16
     private let listenSocket: Int32
     private let lock = NSLock()
     private var script: [Response]
+    private var handler: Handler?
     private var requests: [RecordedRequest] = []
     private var openRequests = 0
     private var maxOpenRequests = 0
@@ -96,6 +100,12 @@ final class StubHTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Creates a server that answers every request with `handler`'s response instead of a script.
+    convenience init(handler: @escaping Handler) throws {
+        try self.init(responses: [Response(status: 500, body: "{}")])
+        lock.withLock { self.handler = handler }
+    }
+
     deinit {
         stop()
     }
@@ -144,12 +154,16 @@ final class StubHTTPServer: @unchecked Sendable {
             return
         }
 
-        let response: Response = lock.withLock {
+        let scripted: Response? = lock.withLock {
             requests.append(request)
             openRequests += 1
             maxOpenRequests = max(maxOpenRequests, openRequests)
+            if handler != nil {
+                return nil
+            }
             return script.count > 1 ? script.removeFirst() : script[0]
         }
+        let response = scripted ?? lock.withLock { handler! }(request)
         if response.delay > .zero {
             Thread.sleep(forTimeInterval: Double(response.delay.components.seconds) + Double(response.delay.components.attoseconds) / 1e18)
         }
