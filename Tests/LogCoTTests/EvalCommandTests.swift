@@ -175,3 +175,57 @@ import Testing
         }
     }
 }
+
+/// `logcot eval` through the real llama-server that `make test` starts (`LOGCOT_LLM_URL`).
+@Suite(.serialized) struct LLMEvalTests {
+    static var serverURL: String? {
+        ProcessInfo.processInfo.environment["LOGCOT_LLM_URL"]
+    }
+
+    /// Runs when the server is up, and in CI, where a missing server or data file must fail the test.
+    static var enabled: Bool {
+        (serverURL != nil || TestSupport.isCI) && TestSupport.sharedDataAvailable
+    }
+
+    @Test(.enabled(if: enabled), .timeLimit(.minutes(10))) func smolLMOnTwentyWindows() throws {
+        let url = try #require(Self.serverURL, "LOGCOT_LLM_URL is not set; run the tests with `make test`, which starts llama-server")
+        let windows = try TestSupport.sharedFile("logcot-d1/train_62.json")
+        let directory = try TestSupport.temporaryDirectory()
+        let config = directory.appendingPathComponent("llm.json5")
+        // Short rounds and one example per class keep 20 cases within a few minutes on two cores.
+        try """
+            { llm: { model: "SmolLM2-135M-Instruct", maxReasoningTokens: 48, maxAnswerTokens: 16, examplesPerClass: 1,
+                     maxExampleTokens: 96, requestTimeout: "300s", maxConcurrentRequests: 2 } }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let json = directory.appendingPathComponent("metrics.json")
+
+        let run = try TestSupport.runLogcot([
+            "eval", "--windows", windows.path, "--split", "7", "--limit", "20", "--baseline", "tfidf",
+            "--config", config.path, "--llm", url, "--json", json.path, "--quiet",
+        ])
+        print(run.stdout)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        for row in ["accuracy", "macro-F1", "weighted-F1", "unparsed", "seconds/case mean", "seconds/case p95", "tokens/case mean", "per class (llm)", "confusion (llm"] {
+            #expect(run.stdout.contains(row), "the table has no '\(row)' row")
+        }
+        #expect(run.stdout.contains("model SmolLM2-135M-Instruct"))
+
+        let object = try EvalCommandTests.readJSON(json)
+        #expect(object["cases"] as? Int == 20)
+        #expect(object["name"] as? String == "llm")
+        let unparsed = try #require(object["unparsed"] as? Int)
+        #expect((0...20).contains(unparsed))
+        let fallbacks = try #require(object["fallbacks"] as? Int)
+        #expect(fallbacks < 20, "every diagnosis fell back to TF-IDF")
+        let accuracy = try #require(object["accuracy"] as? Double)
+        #expect((0...1).contains(accuracy))
+        let latency = try #require(object["latency"] as? [String: Any])
+        #expect((latency["mean"] as? Double ?? 0) > 0)
+        #expect((latency["p95"] as? Double ?? 0) > 0)
+        let tokens = try #require(object["tokens"] as? [String: Any], "the server sent no usage object")
+        #expect((tokens["mean"] as? Double ?? 0) > 0)
+        let baseline = try #require(object["baseline"] as? [String: Any])
+        #expect(baseline["cases"] as? Int == 20)
+        #expect(object["gain"] as? [String: Double] != nil)
+    }
+}

@@ -14,7 +14,7 @@ public struct ConfusionMatrix: Sendable, Equatable {
         unparsed = Array(repeating: 0, count: labels.count)
     }
 
-    /// Builds the matrix from pairs; a nil prediction counts as unparsed.
+    /// Builds the matrix from pairs, where a nil prediction counts as unparsed.
     ///
     /// A truth or prediction outside `labels` is a caller error, so it traps.
     public init(labels: [String], truth: [String], predicted: [String?]) {

@@ -15,7 +15,7 @@ public struct DatasetSplit: Sendable {
     /// Labels whose first window moved into the pool to give that class an example.
     public var addedForCoverage: [String]
 
-    /// The method's split: 2% pool, 5% preference, 93% test.
+    /// The default split of the LogCoT method: 2% pool, 5% preference, 93% test.
     public static let defaultFractions = (pool: 0.02, preference: 0.05)
 
     public init(windows: [WindowRecord], seed: UInt64, poolFraction: Double = defaultFractions.pool, preferenceFraction: Double = defaultFractions.preference) throws(DatasetSplitError) {
@@ -69,8 +69,7 @@ public enum DatasetSplitError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The SplitMix64 generator (Steele, Lea and Flood, 2014): small, fast and the same on every platform,
-/// unlike `SystemRandomNumberGenerator`.
+/// The SplitMix64 generator, which gives the same sequence for a seed on every platform and Swift version.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

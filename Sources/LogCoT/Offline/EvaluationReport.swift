@@ -163,7 +163,7 @@ public struct EvaluationReport: Sendable, Encodable {
         try container.encode(gain, forKey: .gain)
     }
 
-    /// The report as pretty-printed JSON with sorted keys.
+    /// Encodes the report as pretty-printed JSON with sorted keys.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -32,7 +32,7 @@ public actor WindowEmittingSink: ReportSink {
         try await next.flush()
     }
 
-    /// The windows-file line of a report.
+    /// Converts a report to its windows-file record.
     public static func record(of report: DiagnosisReport) -> WindowRecord {
         WindowRecord(
             id: report.reportId,

@@ -9,7 +9,7 @@ public struct EvaluatedCase: Sendable, Equatable {
     public var predicted: String?
     /// The TF-IDF classifier's label id for the same window, nil for scored responses.
     public var baseline: String?
-    /// Where the evaluated label came from; nil for scored responses.
+    /// The origin of the evaluated label, nil for scored responses.
     public var labelSource: LabelSource?
     /// Wall-clock seconds of the diagnosis, nil for scored responses.
     public var seconds: Double?

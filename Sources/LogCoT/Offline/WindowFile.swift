@@ -36,7 +36,7 @@ public struct WindowRecord: Sendable, Codable, Equatable {
         return PoolExample(id: id, lines: lines, reasoning: reasoning ?? "", label: label)
     }
 
-    /// One JSON line with keys in a fixed order, without the trailing newline.
+    /// Encodes the window as one JSON line with sorted keys, without the trailing newline.
     public func jsonLine() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -102,7 +102,7 @@ public enum WindowFile {
         return records
     }
 
-    /// Resolves an id or code to the label set's id; an empty label counts as none.
+    /// Resolves an id or code to the label set's id. An empty label counts as none.
     static func resolveLabel(_ value: String?, labels: LabelSet, path: String, line: Int?) throws -> String? {
         guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
             return nil
