@@ -123,6 +123,8 @@ public final class WindowEvaluator {
         if let selector {
             analysis.examples = selector.select(for: analysis.vector, labels: config.labels, model: model)
         }
+        // LLM logs and the prompt log name the window by its report id, so the record id is logged beside it.
+        logger.debug("window prepared", ["id": record.id, "report_id": window.id, "key_lines": String(analysis.keyLines.count)])
         return PreparedWindow(record: record, window: window, analysis: analysis)
     }
 
