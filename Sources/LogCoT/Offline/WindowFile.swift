@@ -29,6 +29,9 @@ public struct WindowRecord: Sendable, Codable, Equatable {
     }
 
     /// The window as a few-shot pool example; nil when it has no label.
+    ///
+    /// NOTE: a window without `reasoning` becomes an example with empty reasoning, so its few-shot
+    /// demonstration shows the lines and the label but no chain of thought.
     public var poolExample: PoolExample? {
         guard let label else {
             return nil
