@@ -35,6 +35,8 @@ enum ReplayCommand {
           --metrics-linger D        after the summary, keep serving for D (seconds, or 30s, 2m) so that a
                                     scraper can read the final values; needs --metrics-address
           --prompt-log FILE         write every prompt sent to the LLM to FILE as JSON lines
+          --emit-windows FILE       also write each closed window's key lines, as the LLM sees them, to
+                                    FILE as a windows file (JSON lines {id, host, fault_time, lines})
           --quiet                   no progress lines on standard error
         """
 
@@ -85,13 +87,14 @@ struct ReplayOptions {
     var metricsAddress: MetricsAddress?
     var metricsLinger: TimeInterval = 0
     var promptLog: String?
+    var emitWindows: String?
     var quiet: Bool
 
     init(_ arguments: [String]) throws {
         let parsed = try CommandLineArguments(
             arguments,
             flags: ["quiet"],
-            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time", "metrics-address", "metrics-linger", "prompt-log"],
+            options: ["config", "logs", "format", "faults", "out", "rejects", "llm", "state", "pool", "allowed-lateness", "reference-time", "metrics-address", "metrics-linger", "prompt-log", "emit-windows"],
             multiValued: ["logs"]
         )
         guard parsed.positional.isEmpty else {
@@ -139,6 +142,7 @@ struct ReplayOptions {
             metricsLinger = seconds
         }
         promptLog = parsed.value("prompt-log")
+        emitWindows = parsed.value("emit-windows")
         quiet = parsed.has("quiet")
     }
 }

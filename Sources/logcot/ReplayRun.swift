@@ -49,8 +49,9 @@ final class ReplayRun {
     func execute() async throws {
         let started = Date()
         let metrics = try startMetricsServer()
+        let windowsWriter = try options.emitWindows.map { try WindowFileWriter(path: $0, truncate: true) }
         let pipeline = try PipelineFactory(config: config, logger: logger).make(
-            sink: try JSONLinesReportSink(path: options.outputPath, truncate: true),
+            sink: try makeSink(windowsWriter: windowsWriter),
             rejects: RejectsWriter(path: options.rejectsPath),
             ticketsGiven: options.faultsPath != nil
         )
@@ -77,9 +78,18 @@ final class ReplayRun {
         }
         try await pipeline.finish()
         pipeline.rejects?.close()
+        windowsWriter?.close()
 
-        printSummary(pipeline, seconds: Date().timeIntervalSince(started))
+        printSummary(pipeline, seconds: Date().timeIntervalSince(started), windowsWriter: windowsWriter)
         try await finishMetrics(metrics)
+    }
+
+    private func makeSink(windowsWriter: WindowFileWriter?) throws -> any ReportSink {
+        let reports = try JSONLinesReportSink(path: options.outputPath, truncate: true)
+        guard let windowsWriter else {
+            return reports
+        }
+        return WindowEmittingSink(next: reports, writer: windowsWriter, logger: logger)
     }
 
     private func replayFile(_ path: String, into pipeline: Pipeline) async throws {
@@ -104,7 +114,7 @@ final class ReplayRun {
         }
     }
 
-    private func printSummary(_ pipeline: Pipeline, seconds: Double) {
+    private func printSummary(_ pipeline: Pipeline, seconds: Double, windowsWriter: WindowFileWriter?) {
         let statistics = pipeline.statistics
         let rate = seconds > 0 ? Double(statistics.linesRead) / seconds : 0
         var lines = [
@@ -124,6 +134,9 @@ final class ReplayRun {
         if !statistics.llmTokens.isEmpty {
             let mean = Double(statistics.llmTokens.reduce(0, +)) / Double(statistics.llmTokens.count)
             lines.append(String(format: "  llm tokens        %.0f per window (mean)", mean))
+        }
+        if let windowsWriter {
+            lines.append("  windows written   \(windowsWriter.count) to \(windowsWriter.path)")
         }
         if statistics.rejected > 0, let path = pipeline.rejects?.path {
             lines.append("  rejects file      \(path)")

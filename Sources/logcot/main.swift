@@ -12,6 +12,7 @@ let usage = """
       check-config  Check a JSON5 config file and list every problem with its key path
       pool          Build the few-shot example pool: label windows with a large model, select k per class
       prefs         Build preference pairs for IPO tuning from candidate models scored by an evaluator
+      eval          Measure diagnosis accuracy, F1 and cost on labelled windows or saved responses
       help          Show this text, or `logcot help <command>` for a command's options
 
     """
@@ -32,6 +33,8 @@ case "pool":
     exitCode = await PoolCommand.main(rest)
 case "prefs":
     exitCode = await PrefsCommand.main(rest)
+case "eval":
+    exitCode = await EvalCommand.main(rest)
 case "help", "--help", "-h":
     if let topic = rest.first, topic == "replay" {
         print(ReplayCommand.usage)
@@ -43,6 +46,8 @@ case "help", "--help", "-h":
         print(PoolCommand.usage)
     } else if let topic = rest.first, topic == "prefs" {
         print(PrefsCommand.usage)
+    } else if let topic = rest.first, topic == "eval" {
+        print(EvalCommand.usage)
     } else {
         print(usage)
     }

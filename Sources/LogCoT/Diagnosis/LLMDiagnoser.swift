@@ -68,7 +68,12 @@ public struct LLMDiagnoser: Diagnoser {
 
     /// Renders key lines for the prompt, noting how often a template repeated.
     static func promptLines(_ keyLines: [KeyLine]) -> [String] {
-        keyLines.map { $0.count > 1 ? "\($0.text) (repeated \($0.count) times)" : $0.text }
+        keyLines.map { promptLine($0.text, count: $0.count) }
+    }
+
+    /// Renders one key line as the prompt shows it.
+    static func promptLine(_ text: String, count: Int) -> String {
+        count > 1 ? "\(text) (repeated \(count) times)" : text
     }
 
     static func round(_ stats: RoundStats) -> LLMExchange.Round {
