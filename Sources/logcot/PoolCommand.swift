@@ -81,7 +81,7 @@ enum PoolCommand {
         let concurrency = options.concurrency ?? config.llm.client.maxConcurrentRequests
         config.llm.client.maxConcurrentRequests = concurrency
 
-        let windows = try PoolInputWindow.load(from: URL(fileURLWithPath: options.windowsPath), labels: config.labels)
+        let windows = try WindowFile.load(from: URL(fileURLWithPath: options.windowsPath), labels: config.labels)
         let client = try ChatClient(config: config.llm.client, logger: logger.child("llm"))
         let dialogue = TwoRoundDialogue(
             client: client,

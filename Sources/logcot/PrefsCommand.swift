@@ -96,7 +96,7 @@ enum PrefsCommand {
 
         let poolPath = options.poolPath ?? config.filtering.poolFile
         let pool = try poolPath.map { try ExamplePool.load(from: URL(fileURLWithPath: $0), labels: labels) } ?? BuiltinPool.pool
-        let windows = try PoolInputWindow.load(from: URL(fileURLWithPath: options.windowsPath), labels: labels)
+        let windows = try WindowFile.load(from: URL(fileURLWithPath: options.windowsPath), labels: labels)
 
         let samplesPath = OfflineCommandSupport.sibling(of: options.outputPath, suffix: "samples")
         let prefs = PreferenceBuilder(

@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct LLMTrainingTests {
     /// Writes the first `count` windows of the authors' training array as a labelled windows file.
     static func trainingWindows(_ count: Int, in directory: URL) throws -> URL {
-        let windows = try PoolInputWindow.load(from: try TestSupport.sharedFile("logcot-d1/train_62.json"), labels: .serverDefault)
+        let windows = try WindowFile.load(from: try TestSupport.sharedFile("logcot-d1/train_62.json"), labels: .serverDefault)
         var text = ""
         for window in windows.prefix(count) {
             let object: [String: Any] = ["id": window.id, "lines": window.lines, "label": window.label ?? "", "reasoning": window.reasoning ?? ""]

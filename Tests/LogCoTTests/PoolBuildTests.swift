@@ -78,7 +78,7 @@ enum OfflineTestSupport {
 
     @Test func dialogueOrderAndMessages() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let windows = try PoolInputWindow.load(from: OfflineTestSupport.windowsFile(count: 3, in: directory), labels: .serverDefault)
+        let windows = try WindowFile.load(from: OfflineTestSupport.windowsFile(count: 3, in: directory), labels: .serverDefault)
         let server = try StubHTTPServer { OfflineTestSupport.zeroShotResponse($0) }
         defer { server.stop() }
         let poolURL = directory.appendingPathComponent("pool.jsonl")
@@ -117,7 +117,7 @@ enum OfflineTestSupport {
 
     @Test func unparsedAnswerStaysOutOfPool() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let windows = try PoolInputWindow.load(from: OfflineTestSupport.windowsFile(count: 2, in: directory), labels: .serverDefault)
+        let windows = try WindowFile.load(from: OfflineTestSupport.windowsFile(count: 2, in: directory), labels: .serverDefault)
         let server = try StubHTTPServer { request in
             OfflineTestSupport.messages(request).count == 2 ? .completion("Unclear.") : .completion("I cannot tell")
         }
@@ -138,7 +138,7 @@ enum OfflineTestSupport {
 
     @Test func tornLastLineIsRedone() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let windows = try PoolInputWindow.load(from: OfflineTestSupport.windowsFile(count: 3, in: directory), labels: .serverDefault)
+        let windows = try WindowFile.load(from: OfflineTestSupport.windowsFile(count: 3, in: directory), labels: .serverDefault)
         let poolURL = directory.appendingPathComponent("pool.jsonl")
         let first = #"{"id":"w-0","label":"memory","lines":["a"],"model":"m","prompt_version":"v","reasoning":"r"}"#
         try (first + "\n" + #"{"id":"w-1","label":"cp"#).write(to: poolURL, atomically: true, encoding: .utf8)

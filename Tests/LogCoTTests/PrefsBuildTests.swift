@@ -43,7 +43,7 @@ import Testing
         }
     }
 
-    private func makeBuilder(candidate: StubHTTPServer, evaluator: StubHTTPServer, samples: Int, windows: [PoolInputWindow]) throws -> PreferenceBuilder {
+    private func makeBuilder(candidate: StubHTTPServer, evaluator: StubHTTPServer, samples: Int, windows: [WindowRecord]) throws -> PreferenceBuilder {
         var config = LogCoTConfig()
         config.llm.examplesPerClass = 1
         config.masking.secret = "test-secret"
@@ -64,7 +64,7 @@ import Testing
 
     @Test func cartesianProductAndAlwaysBad() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let window = PoolInputWindow(id: "w-mem", lines: ["Memory CPU0A1_DIMM_Stat | Uncorrectable ECC | Asserted"], label: "memory", reasoning: "The DIMM fails.")
+        let window = WindowRecord(id: "w-mem", lines: ["Memory CPU0A1_DIMM_Stat | Uncorrectable ECC | Asserted"], label: "memory", reasoning: "The DIMM fails.")
         let candidate = try Self.candidate()
         let evaluator = try Self.evaluator()
         defer {
@@ -102,7 +102,7 @@ import Testing
 
     @Test func promptsOfBothModes() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let window = PoolInputWindow(id: "w-mem", lines: ["Memory CPU0A1_DIMM_Stat | Uncorrectable ECC | Asserted"], label: "memory")
+        let window = WindowRecord(id: "w-mem", lines: ["Memory CPU0A1_DIMM_Stat | Uncorrectable ECC | Asserted"], label: "memory")
         let candidate = try Self.candidate()
         let evaluator = try Self.evaluator()
         defer {
@@ -132,7 +132,7 @@ import Testing
         config.masking.secret = "test-secret"
         config.llm.examplesPerClass = 2
         let pooled = BuiltinPool.pool.examples[2]
-        let window = PoolInputWindow(id: pooled.id, lines: pooled.lines, label: pooled.label)
+        let window = WindowRecord(id: pooled.id, lines: pooled.lines, label: pooled.label)
 
         let examples = try FewShotPlanner.examples(for: [window], pool: BuiltinPool.pool, config: config, logger: Logger(label: "test"))
 
@@ -143,7 +143,7 @@ import Testing
 
     @Test func resumedWindowsAreNotAskedAgain() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let windows = try PoolInputWindow.load(from: OfflineTestSupport.windowsFile(count: 2, in: directory, labelled: true), labels: .serverDefault)
+        let windows = try WindowFile.load(from: OfflineTestSupport.windowsFile(count: 2, in: directory, labelled: true), labels: .serverDefault)
         let candidate = try Self.candidate()
         let evaluator = try Self.evaluator()
         defer {
@@ -316,7 +316,7 @@ import Testing
         #expect(before != nil)
         #expect(before == after)
 
-        let windows = try PoolInputWindow.load(from: url, labels: .serverDefault)
+        let windows = try WindowFile.load(from: url, labels: .serverDefault)
         #expect(windows.count == 16)
         #expect(windows[0].lines.first == "Memory CPU0F0_DIMM_Stat | Uncorrectable ECC | Asserted")
         #expect(windows[0].label == "cpu")
@@ -324,7 +324,7 @@ import Testing
 
     @Test(.enabled(if: TestSupport.sharedDataAvailable)) func authorsTrainingArrayLoads() throws {
         let url = try TestSupport.sharedFile("logcot-d1/train_62.json")
-        let windows = try PoolInputWindow.load(from: url, labels: .serverDefault)
+        let windows = try WindowFile.load(from: url, labels: .serverDefault)
         #expect(windows.count == 62)
         #expect(windows.allSatisfy { $0.label != nil })
         #expect(windows.allSatisfy { !$0.lines.isEmpty })

@@ -28,13 +28,8 @@ enum AuthorsWindowFormat {
         return first["chosen"] != nil
     }
 
-    struct Turn: Decodable {
-        var from: String
-        var value: String
-    }
-
     struct Dialogue: Decodable {
-        var conversations: [Turn]
+        var conversations: [ShareGPTPreferenceTurn]
     }
 
     struct PreferenceRecord: Decodable {

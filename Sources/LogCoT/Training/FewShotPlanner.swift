@@ -12,7 +12,7 @@ import Foundation
 /// differ from this one for the same window.
 public enum FewShotPlanner {
     /// Returns the examples for each window id.
-    public static func examples(for windows: [PoolInputWindow], pool: ExamplePool, config: LogCoTConfig, logger: Logger) throws -> [String: [PoolExample]] {
+    public static func examples(for windows: [WindowRecord], pool: ExamplePool, config: LogCoTConfig, logger: Logger) throws -> [String: [PoolExample]] {
         let factory = PipelineFactory(config: config, logger: logger)
         let masker = try factory.makeMasker()
         let model = try factory.makeModel(store: nil, masker: masker, pool: pool)

@@ -40,13 +40,13 @@ public struct PoolBuilder: Sendable {
 
     /// Runs the dialogue for every window not yet recorded and returns the summary and every pool record,
     /// old and new, in file order.
-    public func build(windows: [PoolInputWindow], poolPath: String, unlabelledPath: String) async throws -> (PoolBuildSummary, [PoolRecord]) {
+    public func build(windows: [WindowRecord], poolPath: String, unlabelledPath: String) async throws -> (PoolBuildSummary, [PoolRecord]) {
         let (pool, existing) = try JSONLinesJournal<PoolRecord>.open(path: poolPath, logger: logger)
         let (rejects, existingRejects) = try JSONLinesJournal<UnlabelledPoolRecord>.open(path: unlabelledPath, logger: logger)
 
         var summary = PoolBuildSummary(windows: windows.count)
         let done = Set(existing.map(\.id)).union(existingRejects.map(\.id))
-        var pending: [PoolInputWindow] = []
+        var pending: [WindowRecord] = []
         for window in windows {
             if done.contains(window.id) {
                 summary.resumed += 1
@@ -112,7 +112,7 @@ public struct PoolBuilder: Sendable {
     }
 
     /// Runs the zero-shot dialogue for one window.
-    private func label(_ window: PoolInputWindow) async -> Outcome {
+    private func label(_ window: WindowRecord) async -> Outcome {
         let model = dialogue.client.config.model
         let version = dialogue.builder.template.version
         do {

@@ -62,12 +62,12 @@ public struct PreferenceBuilder: Sendable {
 
     /// Grades every labelled window not yet in the samples file and returns the summary and all window
     /// records, old and new, in file order.
-    public func build(windows: [PoolInputWindow], samplesPath: String) async throws -> (PreferenceBuildSummary, [PreferenceWindowRecord]) {
+    public func build(windows: [WindowRecord], samplesPath: String) async throws -> (PreferenceBuildSummary, [PreferenceWindowRecord]) {
         let (journal, existing) = try JSONLinesJournal<PreferenceWindowRecord>.open(path: samplesPath, logger: logger)
         var summary = PreferenceBuildSummary(windows: windows.count)
         let done = Set(existing.map(\.id))
 
-        var pending: [(PoolInputWindow, FaultLabel)] = []
+        var pending: [(WindowRecord, FaultLabel)] = []
         for window in windows {
             if done.contains(window.id) {
                 summary.resumed += 1
@@ -124,7 +124,7 @@ public struct PreferenceBuilder: Sendable {
     }
 
     /// Samples every candidate in both modes for one window and grades each response.
-    func grade(_ window: PoolInputWindow, truth: FaultLabel) async throws -> PreferenceWindowRecord {
+    func grade(_ window: WindowRecord, truth: FaultLabel) async throws -> PreferenceWindowRecord {
         let prompt = try builder.round1Messages(windowLines: window.lines, examples: examplesByWindow[window.id] ?? [])
         let labelPrompt = Self.labelInduced(prompt, truth: truth)
 
@@ -164,7 +164,7 @@ public struct PreferenceBuilder: Sendable {
     }
 
     /// Applies the always-bad rule for wrong labels, then the evaluator's score.
-    private func judge(_ result: DialogueResult, model: String, mode: PromptingMode, window: PoolInputWindow, truth: FaultLabel, logFields: [String: String]) async throws -> PreferenceSample {
+    private func judge(_ result: DialogueResult, model: String, mode: PromptingMode, window: WindowRecord, truth: FaultLabel, logFields: [String: String]) async throws -> PreferenceSample {
         var sample = PreferenceSample(model: model, mode: mode, reasoning: result.reasoning, answerCue: result.answerCue, answer: result.answer, label: result.label, score: nil, verdict: .bad, reason: "")
         guard let label = result.label else {
             sample.reason = "no label: \(result.unparsedReason ?? "unparsed")"

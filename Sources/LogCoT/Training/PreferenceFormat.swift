@@ -141,3 +141,14 @@ public struct PreferenceFormatError: Error, CustomStringConvertible {
         "invalid preference file \(source): \(message)"
     }
 }
+
+/// One turn of a ShareGPT conversation: `from` is `human`, `gpt` or `system`.
+public struct ShareGPTPreferenceTurn: Sendable, Codable, Equatable {
+    public var from: String
+    public var value: String
+
+    public init(from: String, value: String) {
+        self.from = from
+        self.value = value
+    }
+}

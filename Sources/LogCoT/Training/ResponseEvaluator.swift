@@ -16,7 +16,7 @@ public struct ResponseEvaluator: Sendable {
     }
 
     /// Returns the score, or nil when the evaluator's answer contains none.
-    public func score(window: PoolInputWindow, truth: FaultLabel, reasoning: String, answer: String, logFields: [String: String]) async throws(ChatClientError) -> Int? {
+    public func score(window: WindowRecord, truth: FaultLabel, reasoning: String, answer: String, logFields: [String: String]) async throws(ChatClientError) -> Int? {
         let messages = Self.messages(window: window, truth: truth, reasoning: reasoning, answer: answer)
         let completion = try await client.complete(
             messages,
@@ -39,7 +39,7 @@ public struct ResponseEvaluator: Sendable {
     ])
 
     /// Builds the evaluator's prompt: the logs, the correct label and reference reasoning, and the candidate.
-    static func messages(window: PoolInputWindow, truth: FaultLabel, reasoning: String, answer: String) -> [ChatMessage] {
+    static func messages(window: WindowRecord, truth: FaultLabel, reasoning: String, answer: String) -> [ChatMessage] {
         let system = """
             You grade fault diagnoses of server logs written by another model. You are given the logs, the correct \
             fault category, a reference explanation when one exists, and the candidate's reasoning and answer.
