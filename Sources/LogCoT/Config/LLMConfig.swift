@@ -15,6 +15,12 @@ public struct LLMConfig: Sendable {
     public var promptTemplate: String?
     /// A JSON-lines file that receives every prompt sent, for audits; unset writes none.
     public var promptLog: String?
+    /// The maximum number of closed windows waiting for or in an LLM diagnosis. When it is reached,
+    /// `logcot run` labels the next window by TF-IDF at once and `logcot replay` waits for a free place.
+    public var maxQueuedWindows = 8
+    /// When true, a window labelled by TF-IDF because the LLM failed or its queue was full is
+    /// diagnosed again when the LLM answers, and the result is written as a follow-up report.
+    public var rediagnose = false
 
     public init() {}
 
@@ -25,6 +31,7 @@ public struct LLMConfig: Sendable {
             "enabled", "baseURL", "model", "apiKey", "requestTimeout", "maxConcurrentRequests", "maxRetries",
             "initialBackoff", "maxBackoff", "temperature", "seed", "maxReasoningTokens", "maxAnswerTokens",
             "labelConstraint", "examplesPerClass", "maxExampleTokens", "promptTemplate", "promptLog",
+            "maxQueuedWindows", "rediagnose",
         ])
         enabled = object.bool("enabled", default: enabled)
 
@@ -55,5 +62,10 @@ public struct LLMConfig: Sendable {
         maxExampleTokens = object.int("maxExampleTokens", default: maxExampleTokens, range: 16...100_000)
         promptTemplate = object.optionalString("promptTemplate")
         promptLog = object.optionalString("promptLog")
+        maxQueuedWindows = object.int("maxQueuedWindows", default: maxQueuedWindows, range: 1...10_000)
+        rediagnose = object.bool("rediagnose", default: rediagnose)
+        if maxQueuedWindows < client.maxConcurrentRequests {
+            object.reader.report(object.keyPath("maxQueuedWindows"), "\(maxQueuedWindows) is below maxConcurrentRequests (\(client.maxConcurrentRequests)), so some request slots could never be used; raise it to at least \(client.maxConcurrentRequests)")
+        }
     }
 }

@@ -20,7 +20,7 @@ public struct LLMDiagnoser: Diagnoser {
         self.failures = FailureCounter()
     }
 
-    /// LLM failures so far, each of which produced a `tfidf-fallback` report.
+    /// LLM failures and queue overflows so far, each of which produced a `tfidf-fallback` report.
     public var fallbackCount: Int {
         failures.value
     }
@@ -44,26 +44,43 @@ public struct LLMDiagnoser: Diagnoser {
                 )
             )
         } catch {
-            failures.increment()
-            Metrics.llm.fallbacks.increment()
             logger.error("LLM diagnosis failed, so the report carries the TF-IDF label", [
                 "report_id": window.id,
                 "error": error.description,
-                "fallbacks": String(failures.value),
+                "fallbacks": String(failures.value + 1),
             ], rateLimitKey: "llm-fallback")
-            return Diagnosis(
-                label: analysis.label,
-                labelSource: .tfidfFallback,
-                llm: LLMExchange(
-                    model: model,
-                    promptVersion: dialogue.builder.template.version,
-                    poolVersion: poolVersion,
-                    exampleIDs: examples.map(\.id),
-                    rounds: [],
-                    error: error.description
-                )
-            )
+            return fallback(analysis: analysis, error: error.description)
         }
+    }
+
+    /// Labels a window by TF-IDF without asking the LLM, because `waiting` windows already fill
+    /// the diagnosis queue; counted as a fallback and as a queue overflow.
+    public func overflowDiagnosis(_ window: FaultWindow, analysis: WindowAnalysis, waiting: Int) -> Diagnosis {
+        Metrics.llm.queueOverflows.increment()
+        let message = "the LLM queue was full (\(waiting) windows waiting for a diagnosis), so the LLM was not asked"
+        logger.warning("LLM queue full, so the report carries the TF-IDF label", [
+            "report_id": window.id,
+            "waiting": String(waiting),
+            "fallbacks": String(failures.value + 1),
+        ], rateLimitKey: "llm-queue-full")
+        return fallback(analysis: analysis, error: message)
+    }
+
+    private func fallback(analysis: WindowAnalysis, error: String) -> Diagnosis {
+        failures.increment()
+        Metrics.llm.fallbacks.increment()
+        return Diagnosis(
+            label: analysis.label,
+            labelSource: .tfidfFallback,
+            llm: LLMExchange(
+                model: model,
+                promptVersion: dialogue.builder.template.version,
+                poolVersion: poolVersion,
+                exampleIDs: analysis.examples.map(\.id),
+                rounds: [],
+                error: error
+            )
+        )
     }
 
     /// Renders key lines for the prompt, noting how often a template repeated.

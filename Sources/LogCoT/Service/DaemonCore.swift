@@ -28,7 +28,8 @@ final class DaemonCore {
             modelStore: modelStore,
             sink: outbox,
             rejects: nil,
-            triggersEnabled: config.faults.triggers != "off"
+            triggersEnabled: config.faults.triggers != "off",
+            whenQueueFull: .fallback
         )
         pipeline.windows.restore(try store.hostSnapshots(), closedWindowIDs: try store.reportIDs())
         checkpointer = Checkpointer(database: database, store: store, pipeline: pipeline, outbox: outbox, hooks: hooks)

@@ -156,8 +156,12 @@ public final class DaemonRunner {
     }
 
     /// True when a window closed since the last checkpoint, so its report waits, or when entries were
-    /// read and `state.checkpointInterval` has passed.
+    /// read and `state.checkpointInterval` has passed. While LLM diagnoses run and the queue has
+    /// room, the checkpoint waits, so that reading goes on; `state.checkpointRecords` still forces one.
     private func checkpointDue(_ parts: DaemonComponents) -> Bool {
+        if parts.pipeline.canPostponeCheckpoint {
+            return false
+        }
         if parts.pipeline.statistics.windowsClosed != windowsClosedAtCheckpoint {
             return true
         }

@@ -222,6 +222,10 @@ public final class KafkaDaemonRunner {
     /// True when a window closed since the last checkpoint, so its report waits, or when records
     /// were processed and `state.checkpointInterval` has passed.
     private func checkpointDue(_ core: DaemonCore) -> Bool {
+        // While LLM diagnoses run and their queue has room, reading goes on; checkpointRecords still forces one.
+        if core.pipeline.canPostponeCheckpoint {
+            return false
+        }
         if core.pipeline.statistics.windowsClosed != windowsClosedAtCheckpoint {
             return true
         }

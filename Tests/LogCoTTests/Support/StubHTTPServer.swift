@@ -37,6 +37,7 @@ final class StubHTTPServer: @unchecked Sendable {
     private var openRequests = 0
     private var maxOpenRequests = 0
     private var stopped = false
+    private var holding = false
 
     var baseURL: URL {
         URL(string: "http://127.0.0.1:\(port)/v1")!
@@ -100,6 +101,15 @@ final class StubHTTPServer: @unchecked Sendable {
         stop()
     }
 
+    /// Makes every request wait, before its scripted delay, until `releaseHeldRequests()` is called.
+    func holdRequests() {
+        lock.withLock { holding = true }
+    }
+
+    func releaseHeldRequests() {
+        lock.withLock { holding = false }
+    }
+
     /// Stops accepting connections. Connections already accepted still get their responses.
     ///
     /// Only the accept thread closes the listening socket. If this method closed it, a server created in a
@@ -149,6 +159,9 @@ final class StubHTTPServer: @unchecked Sendable {
             openRequests += 1
             maxOpenRequests = max(maxOpenRequests, openRequests)
             return script.count > 1 ? script.removeFirst() : script[0]
+        }
+        while lock.withLock({ holding && !stopped }) {
+            Thread.sleep(forTimeInterval: 0.01)
         }
         if response.delay > .zero {
             Thread.sleep(forTimeInterval: Double(response.delay.components.seconds) + Double(response.delay.components.attoseconds) / 1e18)
