@@ -88,8 +88,16 @@ public final class KafkaDaemonRunner {
                 reloader.reload(into: core.pipeline, logger: logger)
             }
 
+            // Paused partitions return no records, but polling still serves rebalances and keeps the group membership.
+            switch core.backPressure.decide(unwritten: core.unwrittenReports) {
+            case .pause: source.pauseReading()
+            case .resume: source.resumeReading()
+            case .read: break
+            }
             try await readBatch(core, source, notifier: notifier)
-            try await readJournal(core, source)
+            if !core.backPressure.isPaused {
+                try await readJournal(core, source)
+            }
             try await closeIdleWindows(core)
             if checkpointDue(core) {
                 try await checkpoint(core, source)
@@ -156,7 +164,7 @@ public final class KafkaDaemonRunner {
             if recordsSinceCheckpoint >= config.state.checkpointRecords {
                 try await checkpoint(core, source)
             }
-            if signals.stopRequested {
+            if signals.stopRequested || core.backPressure.isOverLimit(unwritten: core.unwrittenReports) {
                 return
             }
         }

@@ -9,7 +9,8 @@ import Foundation
 /// - `report-torn:N`: halfway through writing the Nth report.
 ///
 /// `LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP=1` stops the daemon as SIGTERM would once it has read every
-/// entry and delivered every report. Counts start at 1 in each process. Not for production use.
+/// entry and delivered every report. `LOGCOT_TEST_SINK_FAILURES=N` makes the first N delivery
+/// attempts fail, as an unreachable sink would. Counts start at 1 in each process. Not for production use.
 public final class TestHooks {
     public enum KillPoint: Equatable, Sendable {
         case afterRecord(Int)
@@ -26,6 +27,8 @@ public final class TestHooks {
 
     public let killPoint: KillPoint?
     public let exitWhenCaughtUp: Bool
+    /// Delivery attempts that still fail on purpose.
+    public private(set) var sinkFailuresLeft: Int
     private var records = 0
     private var reportsCommitted = 0
     private var reportsWritten = 0
@@ -33,6 +36,7 @@ public final class TestHooks {
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         exitWhenCaughtUp = environment["LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP"] == "1"
+        sinkFailuresLeft = environment["LOGCOT_TEST_SINK_FAILURES"].flatMap { Int($0) }.map { max(0, $0) } ?? 0
         guard let text = environment["LOGCOT_TEST_KILL_AT"], !text.isEmpty else {
             killPoint = nil
             return
@@ -52,7 +56,16 @@ public final class TestHooks {
 
     /// True when any hook is set, so that the daemon can log it at start.
     public var isActive: Bool {
-        killPoint != nil || exitWhenCaughtUp
+        killPoint != nil || exitWhenCaughtUp || sinkFailuresLeft > 0
+    }
+
+    /// Returns true, and counts one down, while `LOGCOT_TEST_SINK_FAILURES` attempts are left.
+    func takeSinkFailure() -> Bool {
+        guard sinkFailuresLeft > 0 else {
+            return false
+        }
+        sinkFailuresLeft -= 1
+        return true
     }
 
     func recordProcessed() {

@@ -92,6 +92,9 @@ public final class ReportDelivery {
     }
 
     private func deliverQueue() throws {
+        if hooks?.takeSinkFailure() == true {
+            throw SinkError(path: "(all sinks)", message: "delivery failed on purpose because LOGCOT_TEST_SINK_FAILURES is set")
+        }
         // Kafka goes first, so that a report not yet acknowledged there is not written to the other
         // sinks again at each retry.
         try kafka?.deliver(queue)
