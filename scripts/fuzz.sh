@@ -22,7 +22,8 @@ failed=""
 for target in $targets; do
   mkdir -p "$work/$target"
   echo "fuzz: $target for $seconds s" >&2
-  if ! LOGCOT_FUZZ_TARGET="$target" "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  # The Swift runtime's backtracer would catch the crash signal before libFuzzer writes the input out.
+  if ! SWIFT_BACKTRACE=enable=no LOGCOT_FUZZ_TARGET="$target" "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$work/$target" "Fuzz/corpus/$target" \
        > "$artifacts/$target.log" 2>&1; then
     echo "fuzz: $target FAILED; see $artifacts/$target.log and the $target-* files there" >&2
