@@ -1,7 +1,7 @@
 import Foundation
 
 #if LOGCOT_LIBFUZZER
-/// The libFuzzer entry point; `LOGCOT_FUZZ_TARGET` names the target, because libFuzzer parses the arguments.
+/// Runs one libFuzzer input through the target that `LOGCOT_FUZZ_TARGET` names, because libFuzzer owns the arguments.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzEntry.target.run(bytes.map { Data(bytes: $0, count: size) } ?? Data())

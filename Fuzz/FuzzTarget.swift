@@ -3,9 +3,9 @@ import LogCoT
 
 /// One input format that the fuzzer feeds with arbitrary bytes.
 ///
-/// Each target parses the bytes the way the daemon does and checks the properties that must hold
-/// for any input: no crash, and results that stay inside their domain (a parsed label is one of the
-/// label set, a parsed record has a host and a message).
+/// Each target parses the bytes the way the daemon does. It checks that no input crashes it and
+/// that results stay inside their domain: a parsed label belongs to the label set, and a parsed
+/// record has a host.
 enum FuzzTarget: String, CaseIterable {
     case selCSV = "sel-csv"
     case jsonLines = "jsonl"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Feeds a log storm from one host (STORM_RATE lines/s for STORM_SECONDS s, default 20,000 for 60 s)
-# through a FIFO into `logcot replay`, samples the replay's VmRSS and VmHWM from /proc every second,
-# and checks that the peak stays under STORM_MAX_RSS_MB and that the storm's window got a report
-# that counts every line. Exits non-zero when a check fails.
+# through a FIFO into `logcot replay` and samples the replay's VmRSS and VmHWM from /proc every
+# second. It checks that the peak stays under STORM_MAX_RSS_MB, and that the storm's window got a
+# labelled report that counts every line. It exits non-zero when a check fails.
 #
 # Variables: LOGCOT_BIN (default: the debug build), STORM_RATE, STORM_SECONDS, STORM_MAX_RSS_MB,
 # STORM_LLM (none, or an LLM base URL), STORM_DIR (default: a temporary directory).
@@ -25,7 +25,7 @@ fi
 fifo="$dir/storm.fifo"
 rm -f "$fifo" "$dir/reports.jsonl"
 mkfifo "$fifo"
-# The fault lies in the middle of the storm, so the default window (24 h before, 10 min after) holds all of it.
+# The fault lies in the middle of the storm, so the default window (24 h before, 10 min after) contains all of it.
 printf 'sn,fault_time\nstorm-01,2026-06-01 12:00:30\n' > "$dir/tickets.csv"
 
 echo "storm-check: $rate lines/s for $seconds s into $bin replay (llm: $llm); files in $dir" >&2

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Write a log storm from one host to a file or FIFO at a fixed rate, as RFC 3164 syslog lines.
 
-Most lines repeat a few link-flap messages; every tenth line carries a distinct token, so the
-window's template table fills as a hostile storm would fill it. Prints the achieved rate at the end.
+Most lines repeat a few link-flap messages. Every tenth line carries a distinct token, so the
+window's template table fills as a hostile storm would fill it. The script prints the achieved
+rate at the end.
 """
 import argparse
 import datetime

@@ -36,7 +36,7 @@ import Testing
 struct BackPressureRunTests {
     static let windowCount = 8
 
-    /// One host with a fault every 2,000 s; the heartbeat 840 s after each fault closes its window.
+    /// Returns one host's entries: a fault every 2,000 s, and a heartbeat 840 s later that closes its window.
     static func entries() -> [Data] {
         (0..<windowCount).flatMap { index in
             [

@@ -3,7 +3,7 @@ import Testing
 
 @testable import LogCoT
 
-/// The per-window bounds that keep a log storm of distinct lines from growing memory.
+/// Tests of the per-window bounds that keep a log storm of distinct lines from growing memory.
 @Suite struct StormBoundsTests {
     private func window(maxLines: Int) -> FaultWindow {
         let fault = FaultEvent(host: "storm", time: Date(timeIntervalSince1970: 1_000), origin: .ticket, detail: "t")

@@ -2,9 +2,10 @@ import Foundation
 
 /// Bytes that are not valid UTF-8, found before they reach Foundation's JSON5 scanner.
 ///
-/// Foundation's JSON5 scanner (swift-corelibs-foundation of Swift 6.3.1) stops the process with a
-/// fatal error on some invalid UTF-8 sequences, such as a 0xFC byte in an unquoted key, instead
-/// of throwing. Every JSON5 document is therefore checked first, so a damaged file is an error.
+/// Foundation's JSON5 scanner (FoundationEssentials in the Swift 6.3.1 toolchain) stops the
+/// process with a fatal error on some invalid UTF-8 sequences, such as a 0xFC byte in an unquoted
+/// key, instead of throwing. Every JSON5 document is therefore checked first, so that a damaged
+/// file is an error.
 public struct InvalidUTF8Error: Error, Equatable, CustomStringConvertible {
     /// The offset of the first byte that does not start or continue a valid UTF-8 sequence.
     public var offset: Int

@@ -54,7 +54,7 @@ public struct LLMDiagnoser: Diagnoser {
     }
 
     /// Labels a window by TF-IDF without asking the LLM, because `waiting` windows already fill
-    /// the diagnosis queue; counted as a fallback and as a queue overflow.
+    /// the diagnosis queue. The window counts as a fallback and as a queue overflow.
     public func overflowDiagnosis(_ window: FaultWindow, analysis: WindowAnalysis, waiting: Int) -> Diagnosis {
         Metrics.llm.queueOverflows.increment()
         let message = "the LLM queue was full (\(waiting) windows waiting for a diagnosis), so the LLM was not asked"

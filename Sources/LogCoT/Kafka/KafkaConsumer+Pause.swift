@@ -2,8 +2,8 @@ import CRdKafka
 import Foundation
 
 extension KafkaConsumer {
-    /// Stops fetching from `partitions` while the consumer keeps polling, so that the group still
-    /// sees it alive and rebalances are still served. Pausing a paused partition does nothing.
+    /// Stops fetching from `partitions`. The consumer keeps polling, so it stays in the group and
+    /// rebalances are still served. Pausing a paused partition does nothing.
     public func pause(_ partitions: Set<KafkaTopicPartition>) throws {
         try setPaused(partitions, paused: true)
     }

@@ -7,8 +7,8 @@ public struct DiagnosisQueuePolicy: Sendable, Equatable {
     public enum WhenFull: String, Sendable {
         /// Write the oldest report first, so the source waits; for `logcot replay`, whose files can wait.
         case wait
-        /// Label the window by TF-IDF at once (`tfidf-fallback`); for `logcot run`, so that a slow
-        /// or failing LLM does not hold back the reading of live logs.
+        /// Label the window by TF-IDF at once (`tfidf-fallback`). `logcot run` uses it, so that a
+        /// slow or failing LLM does not hold back the reading of live logs.
         case fallback
     }
 
@@ -54,8 +54,8 @@ struct DiagnosisJob: Sendable {
         return report
     }
 
-    /// The deterministic id of the follow-up report of the report `id`: hex of the first 16 bytes
-    /// of SHA-256 over `<id>|rediagnosis`, so that a replay gives the same follow-up id.
+    /// Derives the follow-up report id of the report `id`: hex of the first 16 bytes of SHA-256
+    /// over `<id>|rediagnosis`, so that a replay yields the same follow-up id.
     static func followUpID(of id: String) -> String {
         let digest = SHA256.hash(Array("\(id)|rediagnosis".utf8))
         return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
@@ -182,18 +182,18 @@ final class DiagnosisQueue {
 
     /// Takes the windows whose second diagnosis may start now, marking a probe when the LLM failed last.
     func takeRediagnoses(now: Date) -> [DiagnosisJob] {
-        var taken: [DiagnosisJob] = []
-        while !candidates.isEmpty, entries.count + taken.count < policy.capacity {
+        var started: [DiagnosisJob] = []
+        while !candidates.isEmpty, entries.count + started.count < policy.capacity {
             if !llmHealthy {
-                guard now >= nextProbe, taken.isEmpty else {
+                guard now >= nextProbe, started.isEmpty else {
                     break
                 }
                 nextProbe = now.addingTimeInterval(Self.probeInterval)
-                taken.append(candidates.removeFirst())
+                started.append(candidates.removeFirst())
                 break
             }
-            taken.append(candidates.removeFirst())
+            started.append(candidates.removeFirst())
         }
-        return taken
+        return started
     }
 }

@@ -12,7 +12,7 @@ extension Pipeline {
         queue.highWater
     }
 
-    /// Starts diagnosing a closed window, or handles a full queue as the policy says.
+    /// Starts diagnosing a closed window, or handles a full queue as the policy sets.
     func submit(_ job: DiagnosisJob) async throws {
         if queue.isFull, queue.policy.whenFull == .fallback, let llm = diagnoser as? LLMDiagnoser {
             try await writeOverflowFallback(job, llm: llm)
@@ -84,7 +84,7 @@ extension Pipeline {
         retry.failedAttempts += 1
         guard retry.failedAttempts < DiagnosisQueue.maxRediagnosisAttempts else {
             Metrics.llm.rediagnoses.labels("dropped").increment()
-            logger.warning("giving up the second diagnosis of a fallback window; its fallback report stands", [
+            logger.warning("second diagnosis of a fallback window failed too often; its fallback report is final", [
                 "report_id": job.supersedes ?? "", "attempts": String(retry.failedAttempts),
             ])
             return

@@ -3,9 +3,9 @@ import Foundation
 /// The daemon's processing chain: parse, mask, template, window, TF-IDF filter, diagnose, report.
 ///
 /// Sources feed lines and fault events in; closed windows come out as reports on the sink. One task
-/// owns a pipeline; diagnoses of closed windows run concurrently, up to `queuePolicy.capacity`
+/// owns a pipeline. Diagnoses of closed windows run concurrently, up to `queuePolicy.capacity`
 /// windows at once, and their reports are written in the order the windows closed. A window that
-/// finds the queue full either waits or gets a `tfidf-fallback` report at once, as the policy says.
+/// finds the queue full either waits or gets a `tfidf-fallback` report at once, by the policy.
 public final class Pipeline {
     public internal(set) var config: LogCoTConfig
     public let masker: Masker

@@ -9,7 +9,7 @@ import Foundation
 /// delivery, so memory stays bounded by the limit instead of growing with the sink's outage.
 /// Reading resumes below the limit. The limit can be passed by the windows that one record closes.
 final class ReportBackPressure {
-    /// What the runner does in this loop iteration.
+    /// The runner's action for one loop iteration.
     enum Decision: Equatable {
         case read
         /// Reports are over the limit; read nothing until delivery catches up.
@@ -23,9 +23,9 @@ final class ReportBackPressure {
     private let metrics: DeliveryMetrics
     private(set) var isPaused = false
     private var pausedAt = Date()
-    /// The most unwritten reports seen during the current or last pause.
+    /// The maximum number of unwritten reports during the current or last pause.
     private(set) var maxUnwrittenInPause = 0
-    /// The most unwritten reports seen since the start.
+    /// The maximum number of unwritten reports since the start.
     private(set) var maxUnwritten = 0
 
     init(limit: Int, logger: Logger, metrics: DeliveryMetrics = Metrics.delivery) {
