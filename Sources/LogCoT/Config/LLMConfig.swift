@@ -21,6 +21,9 @@ public struct LLMConfig: Sendable {
     /// When true, a window labelled by TF-IDF because the LLM failed or its queue was full is
     /// diagnosed again when the LLM answers, and the result is written as a follow-up report.
     public var rediagnose = false
+    /// How long a checkpoint of `logcot run` waits for running LLM diagnoses. A window still
+    /// running after that gets a `tfidf-fallback` report in the checkpoint.
+    public var maxCheckpointWait: TimeInterval = 30
 
     public init() {}
 
@@ -31,7 +34,7 @@ public struct LLMConfig: Sendable {
             "enabled", "baseURL", "model", "apiKey", "requestTimeout", "maxConcurrentRequests", "maxRetries",
             "initialBackoff", "maxBackoff", "temperature", "seed", "maxReasoningTokens", "maxAnswerTokens",
             "labelConstraint", "examplesPerClass", "maxExampleTokens", "promptTemplate", "promptLog",
-            "maxQueuedWindows", "rediagnose",
+            "maxQueuedWindows", "rediagnose", "maxCheckpointWait",
         ])
         enabled = object.bool("enabled", default: enabled)
 
@@ -64,6 +67,7 @@ public struct LLMConfig: Sendable {
         promptLog = object.optionalString("promptLog")
         maxQueuedWindows = object.int("maxQueuedWindows", default: maxQueuedWindows, range: 1...10_000)
         rediagnose = object.bool("rediagnose", default: rediagnose)
+        maxCheckpointWait = object.duration("maxCheckpointWait", default: maxCheckpointWait)
         if maxQueuedWindows < client.maxConcurrentRequests {
             object.reader.report(object.keyPath("maxQueuedWindows"), "\(maxQueuedWindows) is below maxConcurrentRequests (\(client.maxConcurrentRequests)), so some request slots could never be used; raise it to at least \(client.maxConcurrentRequests)")
         }

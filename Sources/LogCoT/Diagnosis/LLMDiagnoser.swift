@@ -44,6 +44,11 @@ public struct LLMDiagnoser: Diagnoser {
                 )
             )
         } catch {
+            if Task.isCancelled {
+                // A checkpoint gave up waiting and already wrote and counted this window's fallback report.
+                logger.info("LLM diagnosis cancelled after its window got a fallback report", ["report_id": window.id])
+                return fallback(analysis: analysis, error: "cancelled", counted: false)
+            }
             logger.error("LLM diagnosis failed, so the report carries the TF-IDF label", [
                 "report_id": window.id,
                 "error": error.description,
@@ -66,9 +71,23 @@ public struct LLMDiagnoser: Diagnoser {
         return fallback(analysis: analysis, error: message)
     }
 
-    private func fallback(analysis: WindowAnalysis, error: String) -> Diagnosis {
-        failures.increment()
-        Metrics.llm.fallbacks.increment()
+    /// Labels a window by TF-IDF because a checkpoint waited `seconds` for its LLM diagnosis,
+    /// which is still running; counted as a fallback.
+    public func checkpointFallback(_ window: FaultWindow, analysis: WindowAnalysis, seconds: TimeInterval) -> Diagnosis {
+        let message = "the LLM diagnosis was still running after the checkpoint waited \(DurationText.format(seconds)) (llm.maxCheckpointWait)"
+        logger.warning("LLM diagnosis too slow for the checkpoint, so the report carries the TF-IDF label", [
+            "report_id": window.id,
+            "waited": DurationText.format(seconds),
+            "fallbacks": String(failures.value + 1),
+        ], rateLimitKey: "llm-checkpoint-wait")
+        return fallback(analysis: analysis, error: message)
+    }
+
+    private func fallback(analysis: WindowAnalysis, error: String, counted: Bool = true) -> Diagnosis {
+        if counted {
+            failures.increment()
+            Metrics.llm.fallbacks.increment()
+        }
         return Diagnosis(
             label: analysis.label,
             labelSource: .tfidfFallback,

@@ -17,11 +17,14 @@ public struct DiagnosisQueuePolicy: Sendable, Equatable {
     public var whenFull: WhenFull
     /// Diagnoses fallback windows again when the LLM answers, as follow-up reports.
     public var rediagnose: Bool
+    /// How long `writeReportsForCheckpoint()` waits for running first diagnoses.
+    public var maxCheckpointWait: TimeInterval
 
-    public init(capacity: Int, whenFull: WhenFull, rediagnose: Bool = false) {
+    public init(capacity: Int, whenFull: WhenFull, rediagnose: Bool = false, maxCheckpointWait: TimeInterval = 30) {
         self.capacity = max(1, capacity)
         self.whenFull = whenFull
         self.rediagnose = rediagnose
+        self.maxCheckpointWait = maxCheckpointWait
     }
 }
 
@@ -88,6 +91,20 @@ final class PendingDiagnosis: Sendable {
     var isFollowUp: Bool {
         job.supersedes != nil
     }
+
+    /// Returns an entry for the same running task whose report becomes the follow-up of the
+    /// window's fallback report, for a diagnosis that a checkpoint did not wait for.
+    func continuedAsFollowUp() -> PendingDiagnosis {
+        var followUp = job
+        followUp.supersedes = job.window.id
+        return PendingDiagnosis(job: followUp, task: task, finished: finished)
+    }
+
+    private init(job: DiagnosisJob, task: Task<(DiagnosisReport, Double), Never>, finished: FinishedFlag) {
+        self.job = job
+        self.task = task
+        self.finished = finished
+    }
 }
 
 /// A flag that a diagnosis task sets when it ends.
@@ -138,9 +155,14 @@ final class DiagnosisQueue {
         entries.isEmpty
     }
 
-    /// True when a diagnosis is still running, so a checkpoint now would wait for it.
+    /// True when a first diagnosis is still running, so a checkpoint now would wait for it.
     var hasRunningDiagnoses: Bool {
-        entries.contains { !$0.isFinished }
+        entries.contains { !$0.isFinished && !$0.isFollowUp }
+    }
+
+    /// Replaces the queue's entries, in order, after a checkpoint stopped waiting for some.
+    func replaceEntries(_ newEntries: [PendingDiagnosis]) {
+        entries = newEntries
     }
 
     func append(_ entry: PendingDiagnosis) {

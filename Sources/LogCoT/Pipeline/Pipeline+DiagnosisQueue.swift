@@ -49,17 +49,65 @@ extension Pipeline {
         }
     }
 
+    /// Writes the reports that a checkpoint must contain: those of every first diagnosis, waiting
+    /// up to `maxCheckpointWait` for running ones.
+    ///
+    /// A window whose diagnosis still runs after the wait gets a `tfidf-fallback` report now. With
+    /// `rediagnose`, its diagnosis goes on and its result becomes a follow-up report; without, it is
+    /// cancelled. Follow-up diagnoses stay queued, because the checkpoint already has their window's
+    /// first report.
+    public func writeReportsForCheckpoint() async throws {
+        let waitStarted = ContinuousClock.now
+        let deadline = waitStarted + .milliseconds(Int64(queue.policy.maxCheckpointWait * 1_000))
+        while queue.hasRunningDiagnoses, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let waited = ContinuousClock.now - waitStarted
+        let waitedSeconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
+
+        var kept: [PendingDiagnosis] = []
+        for entry in queue.entries {
+            if entry.isFinished {
+                try await write(entry)
+            } else if entry.isFollowUp {
+                kept.append(entry)
+            } else if let llm = diagnoser as? LLMDiagnoser {
+                let diagnosis = llm.checkpointFallback(entry.job.window, analysis: entry.job.analysis, seconds: waitedSeconds)
+                try await write(entry.job.report(diagnosis), seconds: waitedSeconds)
+                if queue.policy.rediagnose {
+                    kept.append(entry.continuedAsFollowUp())
+                } else {
+                    entry.task.cancel()
+                }
+            } else {
+                try await write(entry)
+            }
+        }
+        queue.replaceEntries(kept)
+        metricsRecorder.pendingDiagnosesChanged(queue.entries.count)
+    }
+
     /// Waits for the oldest diagnosis and writes its report; a failed second diagnosis writes none.
     func writeOldestPending() async throws {
         let entry = queue.removeFirst()
         metricsRecorder.pendingDiagnosesChanged(queue.entries.count)
-        let (report, seconds) = await entry.task.value
+        try await write(entry)
+    }
+
+    /// Waits for `entry`'s diagnosis and writes its report, or handles the end of a second diagnosis.
+    private func write(_ entry: PendingDiagnosis) async throws {
+        var (report, seconds) = await entry.task.value
         let source = LabelSource(rawValue: report.labelSource) ?? .tfidf
         if diagnoser is LLMDiagnoser {
             queue.noteOutcome(source, now: clock())
         }
 
         if entry.isFollowUp {
+            if report.supersedes == nil {
+                // A diagnosis that a checkpoint stopped waiting for was built as a first report.
+                report.reportId = DiagnosisJob.followUpID(of: entry.job.window.id)
+                report.supersedes = entry.job.window.id
+            }
             try await finishRediagnosis(entry.job, report: report, seconds: seconds, source: source)
             return
         }

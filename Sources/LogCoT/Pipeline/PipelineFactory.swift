@@ -120,7 +120,8 @@ public struct PipelineFactory {
         let policy = DiagnosisQueuePolicy(
             capacity: whenQueueFull == .fallback && usesLLM ? config.llm.maxQueuedWindows : concurrency,
             whenFull: whenQueueFull,
-            rediagnose: usesLLM && config.llm.rediagnose
+            rediagnose: usesLLM && config.llm.rediagnose,
+            maxCheckpointWait: config.llm.maxCheckpointWait
         )
         Metrics.llm.queueCapacity.set(policy.capacity)
         return Pipeline(
