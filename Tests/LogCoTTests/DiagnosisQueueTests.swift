@@ -40,7 +40,9 @@ import Testing
         let clock: ManualClock
     }
 
-    private func makeSetup(baseURL: URL, capacity: Int, concurrency: Int, timeout: Duration = .seconds(30), rediagnose: Bool = false) throws -> Setup {
+    private func makeSetup(
+        baseURL: URL, capacity: Int, concurrency: Int, timeout: Duration = .seconds(30), rediagnose: Bool = false, checkpointWait: TimeInterval = 30
+    ) throws -> Setup {
         let logger = Logger(label: "test", minimumLevel: .error)
         var config = LogCoTConfig()
         config.windowing.before = 60
@@ -60,7 +62,7 @@ import Testing
         let pipeline = Pipeline(
             config: config, masker: masker, model: try factory.makeModel(store: nil, masker: masker, pool: BuiltinPool.pool), modelStore: nil,
             diagnoser: diagnoser, sink: sink, rejects: nil, triggersEnabled: false, maxConcurrentDiagnoses: concurrency,
-            queuePolicy: DiagnosisQueuePolicy(capacity: capacity, whenFull: .fallback, rediagnose: rediagnose),
+            queuePolicy: DiagnosisQueuePolicy(capacity: capacity, whenFull: .fallback, rediagnose: rediagnose, maxCheckpointWait: checkpointWait),
             logger: logger, metrics: LogCoTMetrics(registry: MetricsRegistry()).pipeline
         )
         let clock = ManualClock()
@@ -183,6 +185,53 @@ import Testing
             #expect(report.reportId == DiagnosisJob.followUpID(of: report.supersedes ?? ""))
             #expect(report.labelSource == "llm")
         }
+    }
+
+    @Test func checkpointStopsWaitingAndCancels() async throws {
+        let server = try StubHTTPServer(responses: [.completion("The DIMM fails first."), .completion(#"{"label": "memory"}"#)])
+        defer { server.stop() }
+        server.holdRequests()
+        let setup = try makeSetup(baseURL: server.baseURL, capacity: 2, concurrency: 2, checkpointWait: 0.2)
+
+        try await closeWindows(setup, count: 2)
+        try await setup.pipeline.writeReportsForCheckpoint()
+
+        let reports = await setup.sink.reports
+        #expect(reports.count == 2)
+        #expect(fallbackErrors(reports).allSatisfy { $0.contains("llm.maxCheckpointWait") })
+        #expect(setup.pipeline.queue.isEmpty, "without rediagnose the running dialogues are cancelled")
+
+        server.releaseHeldRequests()
+        try await setup.pipeline.finish()
+        #expect(await setup.sink.reports.count == 2)
+        #expect(setup.diagnoser.fallbackCount == 2, "a cancelled dialogue is not counted again")
+    }
+
+    @Test func checkpointContinuesAsFollowUp() async throws {
+        let server = try StubHTTPServer(responses: [.completion("The DIMM fails first."), .completion(#"{"label": "memory"}"#)])
+        defer { server.stop() }
+        server.holdRequests()
+        let setup = try makeSetup(baseURL: server.baseURL, capacity: 2, concurrency: 2, rediagnose: true, checkpointWait: 0.2)
+
+        try await closeWindows(setup, count: 2)
+        try await setup.pipeline.writeReportsForCheckpoint()
+        let firsts = await setup.sink.reports
+        #expect(firsts.count == 2)
+        #expect(setup.pipeline.queue.entries.count == 2)
+        let allFollowUps = setup.pipeline.queue.entries.allSatisfy { $0.isFollowUp }
+        #expect(allFollowUps)
+        #expect(!setup.pipeline.canPostponeCheckpoint, "a later checkpoint does not wait for follow-ups")
+
+        server.releaseHeldRequests()
+        try await setup.pipeline.finish()
+        let followUps = await setup.sink.reports.filter { $0.supersedes != nil }
+        #expect(followUps.count == 2)
+        #expect(Set(followUps.compactMap(\.supersedes)) == Set(firsts.map(\.reportId)))
+        for report in followUps {
+            #expect(report.reportId == DiagnosisJob.followUpID(of: report.supersedes ?? ""))
+            #expect(report.labelSource == "llm")
+        }
+        #expect(setup.diagnoser.fallbackCount == 2)
     }
 
     @Test func followUpIDIsStable() {
