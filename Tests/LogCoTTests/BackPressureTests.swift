@@ -46,8 +46,25 @@ struct BackPressureRunTests {
         }
     }
 
-    @Test func failingSinkPausesReading() throws {
+    @Test func slowSinkSlowsReading() throws {
         let directory = try TestSupport.temporaryDirectory()
+        let config = try Self.writeConfig(in: directory, maxPendingReports: 2)
+
+        let daemon = try RunCommandTests.runUntilCaughtUp(config, in: directory, environment: ["LOGCOT_TEST_SINK_DELAY_MS": "300"])
+        let stderr = daemon.stderr
+
+        #expect(daemon.process.terminationStatus == 0, "stderr: \(stderr)")
+        let stopLine = stderr.split(separator: "\n").filter { $0.contains("logcot run stopped") }.joined()
+        let peaks = Self.values(of: "max_unwritten_reports", in: stopLine)
+        #expect(peaks.count == 1, "stderr: \(stderr)")
+        #expect(peaks.allSatisfy { $0 >= 1 && $0 <= 2 }, "unwritten reports while the sink was slow: \(peaks)")
+        let reports = try RunConfig.reports(in: directory)
+        #expect(reports.count == Self.windowCount)
+        #expect(Set(reports.map(\.reportId)).count == Self.windowCount)
+    }
+
+    /// Writes the journal and a config whose sink is a report file in `directory`.
+    static func writeConfig(in directory: URL, maxPendingReports: Int) throws -> URL {
         let journal = directory.appendingPathComponent("journal/x.journal")
         try JournalFixture.append(Self.entries(), to: journal)
         let config = directory.appendingPathComponent("logcot.json5")
@@ -57,10 +74,16 @@ struct BackPressureRunTests {
               metrics: { address: "127.0.0.1:0" },
               windowing: { before: "1h", after: "5m", allowedLateness: "1m" },
               sources: { journald: { directory: "\(journal.deletingLastPathComponent().path)", startAt: "head", waitTimeout: "200ms" } },
-              sinks: { file: { path: "\(directory.appendingPathComponent("reports.jsonl").path)" }, maxPendingReports: 2 },
+              sinks: { file: { path: "\(directory.appendingPathComponent("reports.jsonl").path)" }, maxPendingReports: \(maxPendingReports) },
               state: { path: "\(directory.appendingPathComponent("state.sqlite").path)" },
             }
             """.write(to: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    @Test func failingSinkPausesReading() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let config = try Self.writeConfig(in: directory, maxPendingReports: 2)
 
         let daemon = try RunCommandTests.runUntilCaughtUp(config, in: directory, environment: ["LOGCOT_TEST_SINK_FAILURES": "2"])
         let stderr = daemon.stderr

@@ -236,6 +236,7 @@ public final class DaemonRunner {
             "records": String(parts.pipeline.statistics.records),
             "reports_written": String(parts.delivery.deliveredCount),
             "checkpoints": String(parts.checkpointer.committedCount),
+            "max_unwritten_reports": String(parts.core.backPressure.maxUnwritten),
         ])
     }
 

@@ -36,9 +36,10 @@ final class ReportBackPressure {
         metrics.sourcePaused.labels().set(0)
     }
 
-    /// True when reading must stop now; cheap enough to call after every record.
+    /// Returns true when reading must stop now; cheap enough to call after every record.
     func isOverLimit(unwritten: Int) -> Bool {
-        unwritten >= limit
+        maxUnwritten = max(maxUnwritten, unwritten)
+        return unwritten >= limit
     }
 
     /// Updates the gauges, logs a pause or a resume, and returns what the runner does next.
@@ -49,7 +50,7 @@ final class ReportBackPressure {
             maxUnwrittenInPause = max(maxUnwrittenInPause, unwritten)
         }
 
-        switch (isPaused, isOverLimit(unwritten: unwritten)) {
+        switch (isPaused, unwritten >= limit) {
         case (false, true):
             isPaused = true
             pausedAt = now

@@ -92,6 +92,9 @@ public final class ReportDelivery {
     }
 
     private func deliverQueue() throws {
+        if let delay = hooks?.sinkDelay, delay > 0 {
+            Thread.sleep(forTimeInterval: delay)
+        }
         if hooks?.takeSinkFailure() == true {
             throw SinkError(path: "(all sinks)", message: "delivery failed on purpose because LOGCOT_TEST_SINK_FAILURES is set")
         }
