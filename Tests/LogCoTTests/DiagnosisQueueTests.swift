@@ -241,6 +241,20 @@ import Testing
         #expect(DiagnosisJob.followUpID(of: id).count == 32)
     }
 
+    @Test func queueKeysParsed() throws {
+        let text = #"{llm: {maxQueuedWindows: 16, rediagnose: true, maxCheckpointWait: "5s"}}"#
+        let config = try LogCoTConfig.parse(Data(text.utf8), source: "test")
+        #expect(config.llm.maxQueuedWindows == 16)
+        #expect(config.llm.rediagnose)
+        #expect(config.llm.maxCheckpointWait == 5)
+    }
+
+    @Test func longCheckpointWaitRejected() {
+        #expect(throws: ConfigError.self) {
+            try LogCoTConfig.parse(Data(#"{llm: {maxCheckpointWait: "10m"}}"#.utf8), source: "test")
+        }
+    }
+
     @Test func queueBoundBelowConcurrencyRejected() {
         let text = #"{llm: {maxQueuedWindows: 1, maxConcurrentRequests: 4}}"#
         #expect(throws: ConfigError.self) {

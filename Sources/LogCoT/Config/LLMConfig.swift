@@ -22,7 +22,8 @@ public struct LLMConfig: Sendable {
     /// diagnosed again when the LLM answers, and the result is written as a follow-up report.
     public var rediagnose = false
     /// How long a checkpoint of `logcot run` waits for running LLM diagnoses. A window still
-    /// running after that gets a `tfidf-fallback` report in the checkpoint.
+    /// running after that gets a `tfidf-fallback` report in the checkpoint. The watchdog is not
+    /// pinged meanwhile, so it must stay well below the unit's `WatchdogSec`.
     public var maxCheckpointWait: TimeInterval = 30
 
     public init() {}
@@ -68,6 +69,10 @@ public struct LLMConfig: Sendable {
         maxQueuedWindows = object.int("maxQueuedWindows", default: maxQueuedWindows, range: 1...10_000)
         rediagnose = object.bool("rediagnose", default: rediagnose)
         maxCheckpointWait = object.duration("maxCheckpointWait", default: maxCheckpointWait)
+        if maxCheckpointWait > 300 {
+            object.reader.report(object.keyPath("maxCheckpointWait"), "\(DurationText.format(maxCheckpointWait)) is longer than 5m, so the daemon could stop reading and pinging the watchdog that long; use at most 5m")
+            maxCheckpointWait = 300
+        }
         if maxQueuedWindows < client.maxConcurrentRequests {
             object.reader.report(object.keyPath("maxQueuedWindows"), "\(maxQueuedWindows) is below maxConcurrentRequests (\(client.maxConcurrentRequests)), so some request slots could never be used; raise it to at least \(client.maxConcurrentRequests)")
         }
