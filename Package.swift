@@ -48,7 +48,8 @@ let package = Package(
         .executableTarget(
             name: "logcot-fuzz",
             dependencies: ["LogCoT"],
-            path: "Fuzz"
+            path: "Fuzz",
+            exclude: ["corpus"]
         ),
         .testTarget(
             name: "LogCoTTests",

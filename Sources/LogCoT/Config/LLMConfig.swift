@@ -15,8 +15,9 @@ public struct LLMConfig: Sendable {
     public var promptTemplate: String?
     /// A JSON-lines file that receives every prompt sent, for audits; unset writes none.
     public var promptLog: String?
-    /// The maximum number of closed windows waiting for or in an LLM diagnosis. When it is reached,
-    /// `logcot run` labels the next window by TF-IDF at once and `logcot replay` waits for a free place.
+    /// The maximum number of closed windows waiting for or in an LLM diagnosis in `logcot run`.
+    /// When it is reached, the next window is labelled by TF-IDF at once. `logcot replay` ignores
+    /// it, because it keeps `maxConcurrentRequests` windows in flight and lets the file wait.
     public var maxQueuedWindows = 8
     /// When true, a window labelled by TF-IDF because the LLM failed or its queue was full is
     /// diagnosed again when the LLM answers, and the result is written as a follow-up report.
