@@ -14,7 +14,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools training-tools llm build kafka-mock demo test install clean
+.PHONY: all deps tools training-tools llm build kafka-mock demo test fuzz storm install clean
 
 all: build
 
@@ -66,6 +66,16 @@ kafka-mock: deps
 test: build tools llm kafka-mock
 	LOGCOT_PYTHON="$(TOOLS_VENV)/bin/python" LOGCOT_BIN="$(BIN_DIR)/logcot" \
 	  bash scripts/with-llama-server.sh $(SWIFT) test
+
+## Fuzz every parser and the config loader with libFuzzer, FUZZ_SECONDS (default 60) per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+## Feed 20,000 lines/s from one host for 60 s through a release build and check its peak memory.
+storm: deps
+	$(SWIFT) build -c release --product logcot
+	LOGCOT_BIN="$$($(SWIFT) build -c release --show-bin-path)/logcot" bash scripts/storm-check.sh
 
 ## Install the release binary, the systemd unit and the example config (kept if already present).
 ## DESTDIR stages the files elsewhere, for packaging.

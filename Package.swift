@@ -44,6 +44,13 @@ let package = Package(
             dependencies: ["LogCoT"],
             path: "Sources/logcot"
         ),
+        // Fuzz targets for the parsers and the config loader; `make fuzz` builds them with libFuzzer.
+        .executableTarget(
+            name: "logcot-fuzz",
+            dependencies: ["LogCoT"],
+            path: "Fuzz",
+            exclude: ["corpus"]
+        ),
         .testTarget(
             name: "LogCoTTests",
             dependencies: ["LogCoT"],

@@ -40,6 +40,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses JSON5 text (comments, trailing commas, unquoted keys) with Foundation's decoder.
     public static func parseJSON5(_ data: Data) throws -> JSONValue {
+        try InvalidUTF8Error.check(data)
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         return try decoder.decode(JSONValue.self, from: data)

@@ -15,6 +15,17 @@ public struct LLMConfig: Sendable {
     public var promptTemplate: String?
     /// A JSON-lines file that receives every prompt sent, for audits; unset writes none.
     public var promptLog: String?
+    /// The maximum number of closed windows waiting for or in an LLM diagnosis in `logcot run`.
+    /// When it is reached, the next window is labelled by TF-IDF at once. `logcot replay` ignores
+    /// it, because it keeps `maxConcurrentRequests` windows in flight and lets the file wait.
+    public var maxQueuedWindows = 8
+    /// When true, a window labelled by TF-IDF because the LLM failed or its queue was full is
+    /// diagnosed again when the LLM answers, and the result is written as a follow-up report.
+    public var rediagnose = false
+    /// How long a checkpoint of `logcot run` waits for running LLM diagnoses. A window still
+    /// running after that gets a `tfidf-fallback` report in the checkpoint. The watchdog is not
+    /// pinged meanwhile, so it must stay well below the unit's `WatchdogSec`.
+    public var maxCheckpointWait: TimeInterval = 30
 
     public init() {}
 
@@ -25,6 +36,7 @@ public struct LLMConfig: Sendable {
             "enabled", "baseURL", "model", "apiKey", "requestTimeout", "maxConcurrentRequests", "maxRetries",
             "initialBackoff", "maxBackoff", "temperature", "seed", "maxReasoningTokens", "maxAnswerTokens",
             "labelConstraint", "examplesPerClass", "maxExampleTokens", "promptTemplate", "promptLog",
+            "maxQueuedWindows", "rediagnose", "maxCheckpointWait",
         ])
         enabled = object.bool("enabled", default: enabled)
 
@@ -55,5 +67,15 @@ public struct LLMConfig: Sendable {
         maxExampleTokens = object.int("maxExampleTokens", default: maxExampleTokens, range: 16...100_000)
         promptTemplate = object.optionalString("promptTemplate")
         promptLog = object.optionalString("promptLog")
+        maxQueuedWindows = object.int("maxQueuedWindows", default: maxQueuedWindows, range: 1...10_000)
+        rediagnose = object.bool("rediagnose", default: rediagnose)
+        maxCheckpointWait = object.duration("maxCheckpointWait", default: maxCheckpointWait)
+        if maxCheckpointWait > 300 {
+            object.reader.report(object.keyPath("maxCheckpointWait"), "\(DurationText.format(maxCheckpointWait)) is longer than 5m, so the daemon could stop reading and pinging the watchdog that long; use at most 5m")
+            maxCheckpointWait = 300
+        }
+        if maxQueuedWindows < client.maxConcurrentRequests {
+            object.reader.report(object.keyPath("maxQueuedWindows"), "\(maxQueuedWindows) is below maxConcurrentRequests (\(client.maxConcurrentRequests)), so some request slots could never be used; raise it to at least \(client.maxConcurrentRequests)")
+        }
     }
 }

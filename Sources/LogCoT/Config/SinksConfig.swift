@@ -8,6 +8,9 @@ public struct SinksConfig: Sendable {
     public var stdout = false
     /// The Kafka topic that reports are produced to; nil produces none.
     public var kafka: KafkaSinkConfig?
+    /// Reports of closed windows that may be unwritten at once (being diagnosed, waiting for a
+    /// checkpoint or for delivery) before `logcot run` stops reading its source until sinks catch up.
+    public var maxPendingReports = 1_000
 
     public init() {}
 
@@ -17,7 +20,8 @@ public struct SinksConfig: Sendable {
     }
 
     init(reading object: ConfigObject) {
-        object.rejectUnknownKeys(["file", "stdout", "kafka"])
+        object.rejectUnknownKeys(["file", "stdout", "kafka", "maxPendingReports"])
+        maxPendingReports = object.int("maxPendingReports", default: maxPendingReports, range: 1...1_000_000)
         let file = object.object("file")
         file.rejectUnknownKeys(["path"])
         if object.has("file") {

@@ -75,6 +75,8 @@ public struct DiagnosisReport: Sendable, Codable, Equatable {
     public var models: Models
     public var promptCost: PromptCost
     public var llm: LLMExchange?
+    /// The id of the `tfidf-fallback` report that this follow-up report replaces; nil for a first report.
+    public var supersedes: String? = nil
 
     /// Encodes one report as a single line of JSON with sorted keys and snake_case names.
     public func jsonLine() throws -> String {

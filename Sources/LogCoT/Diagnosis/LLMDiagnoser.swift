@@ -20,7 +20,7 @@ public struct LLMDiagnoser: Diagnoser {
         self.failures = FailureCounter()
     }
 
-    /// LLM failures so far, each of which produced a `tfidf-fallback` report.
+    /// LLM failures and queue overflows so far, each of which produced a `tfidf-fallback` report.
     public var fallbackCount: Int {
         failures.value
     }
@@ -44,26 +44,62 @@ public struct LLMDiagnoser: Diagnoser {
                 )
             )
         } catch {
-            failures.increment()
-            Metrics.llm.fallbacks.increment()
+            if Task.isCancelled {
+                // A checkpoint gave up waiting and already wrote and counted this window's fallback report.
+                logger.info("LLM diagnosis cancelled after its window got a fallback report", ["report_id": window.id])
+                return fallback(analysis: analysis, error: "cancelled", counted: false)
+            }
             logger.error("LLM diagnosis failed, so the report carries the TF-IDF label", [
                 "report_id": window.id,
                 "error": error.description,
-                "fallbacks": String(failures.value),
+                "fallbacks": String(failures.value + 1),
             ], rateLimitKey: "llm-fallback")
-            return Diagnosis(
-                label: analysis.label,
-                labelSource: .tfidfFallback,
-                llm: LLMExchange(
-                    model: model,
-                    promptVersion: dialogue.builder.template.version,
-                    poolVersion: poolVersion,
-                    exampleIDs: examples.map(\.id),
-                    rounds: [],
-                    error: error.description
-                )
-            )
+            return fallback(analysis: analysis, error: error.description)
         }
+    }
+
+    /// Labels a window by TF-IDF without asking the LLM, because `waiting` windows already fill
+    /// the diagnosis queue. The window counts as a fallback and as a queue overflow.
+    public func overflowDiagnosis(_ window: FaultWindow, analysis: WindowAnalysis, waiting: Int) -> Diagnosis {
+        Metrics.llm.queueOverflows.increment()
+        let message = "the LLM queue was full (\(waiting) windows waiting for a diagnosis), so the LLM was not asked"
+        logger.warning("LLM queue full, so the report carries the TF-IDF label", [
+            "report_id": window.id,
+            "waiting": String(waiting),
+            "fallbacks": String(failures.value + 1),
+        ], rateLimitKey: "llm-queue-full")
+        return fallback(analysis: analysis, error: message)
+    }
+
+    /// Labels a window by TF-IDF because a checkpoint waited `seconds` for its LLM diagnosis,
+    /// which is still running; counted as a fallback.
+    public func checkpointFallback(_ window: FaultWindow, analysis: WindowAnalysis, seconds: TimeInterval) -> Diagnosis {
+        let message = "the LLM diagnosis was still running after the checkpoint waited \(DurationText.format(seconds)) (llm.maxCheckpointWait)"
+        logger.warning("LLM diagnosis too slow for the checkpoint, so the report carries the TF-IDF label", [
+            "report_id": window.id,
+            "waited": DurationText.format(seconds),
+            "fallbacks": String(failures.value + 1),
+        ], rateLimitKey: "llm-checkpoint-wait")
+        return fallback(analysis: analysis, error: message)
+    }
+
+    private func fallback(analysis: WindowAnalysis, error: String, counted: Bool = true) -> Diagnosis {
+        if counted {
+            failures.increment()
+            Metrics.llm.fallbacks.increment()
+        }
+        return Diagnosis(
+            label: analysis.label,
+            labelSource: .tfidfFallback,
+            llm: LLMExchange(
+                model: model,
+                promptVersion: dialogue.builder.template.version,
+                poolVersion: poolVersion,
+                exampleIDs: analysis.examples.map(\.id),
+                rounds: [],
+                error: error
+            )
+        )
     }
 
     /// Renders key lines for the prompt, noting how often a template repeated.

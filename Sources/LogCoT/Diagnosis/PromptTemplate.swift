@@ -40,6 +40,7 @@ public struct PromptTemplate: Sendable, Hashable {
         decoder.allowsJSON5 = true
         let file: TemplateFile
         do {
+            try InvalidUTF8Error.check(data)
             file = try decoder.decode(TemplateFile.self, from: data)
         } catch {
             throw .invalidJSON5(source: source, reason: String(describing: error))

@@ -26,7 +26,7 @@ public final class KafkaConsumer {
     /// Properties LogCoT sets on every consumer, after the configured ones.
     public static let requiredProperties = ["enable.auto.commit": "false", "enable.auto.offset.store": "false"]
 
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private let context: KafkaCallbackContext
     private let logger: Logger
     /// Partitions currently assigned to this consumer.

@@ -30,6 +30,12 @@ public struct LLMMetrics: Sendable {
     public let tokens: LLMTokenHistogram
     public let retries: CounterFamily
     public let fallbacks: CounterFamily
+    /// Windows labelled by TF-IDF without an LLM request because `llm.maxQueuedWindows` windows were waiting.
+    public let queueOverflows: CounterFamily
+    /// `llm.maxQueuedWindows`, exported so that `logcot_pending_diagnoses` can be read against it.
+    public let queueCapacity: GaugeFamily
+    /// Second diagnoses of fallback windows, by outcome: `succeeded`, `failed` or `dropped`.
+    public let rediagnoses: CounterFamily
 
     /// Bounds from 250 ms to 4 minutes, which spans a small local model on a GPU to a large one on a CPU.
     public static let durationBuckets: [Double] = [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 240]
@@ -44,7 +50,12 @@ public struct LLMMetrics: Sendable {
             "logcot_llm_request_tokens", help: "Tokens per LLM request as the server reports them, by kind: prompt or completion.",
             labelNames: ["kind"], buckets: Histogram.exponentialBuckets(start: 32, factor: 2, count: 10)))
         retries = registry.counter("logcot_llm_retries_total", help: "LLM requests sent again after a failed attempt.")
-        fallbacks = registry.counter("logcot_llm_fallbacks_total", help: "Windows labeled by the TF-IDF model because the LLM failed.")
+        fallbacks = registry.counter("logcot_llm_fallbacks_total", help: "Windows labeled by the TF-IDF model because the LLM failed or its queue was full.")
+        queueOverflows = registry.counter(
+            "logcot_llm_queue_overflows_total", help: "Windows labeled by the TF-IDF model without an LLM request because llm.maxQueuedWindows windows were waiting.")
+        queueCapacity = registry.gauge("logcot_llm_queue_capacity", help: "The configured llm.maxQueuedWindows: closed windows that may wait for or be in an LLM diagnosis.")
+        rediagnoses = registry.counter(
+            "logcot_llm_rediagnoses_total", help: "Fallback windows diagnosed again by the LLM, by outcome: succeeded, failed or dropped.", labelNames: ["outcome"])
     }
 }
 

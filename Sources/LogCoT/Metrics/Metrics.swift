@@ -8,6 +8,7 @@ public final class LogCoTMetrics: Sendable {
     public let llm: LLMMetrics
     public let kafka: KafkaMetrics
     public let journald: JournaldMetrics
+    public let delivery: DeliveryMetrics
 
     /// Registers every family in `registry`. Tests pass a fresh registry to observe one run alone.
     public init(registry: MetricsRegistry = MetricsRegistry()) {
@@ -16,6 +17,7 @@ public final class LogCoTMetrics: Sendable {
         llm = LLMMetrics(registry: registry)
         kafka = KafkaMetrics(registry: registry)
         journald = JournaldMetrics(registry: registry)
+        delivery = DeliveryMetrics(registry: registry)
         ProcessMetrics.register(in: registry)
         BuildInfo.register(in: registry)
     }
@@ -32,4 +34,5 @@ public enum Metrics {
     public static var llm: LLMMetrics { shared.llm }
     public static var kafka: KafkaMetrics { shared.kafka }
     public static var journald: JournaldMetrics { shared.journald }
+    public static var delivery: DeliveryMetrics { shared.delivery }
 }

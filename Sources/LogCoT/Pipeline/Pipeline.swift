@@ -3,8 +3,9 @@ import Foundation
 /// The daemon's processing chain: parse, mask, template, window, TF-IDF filter, diagnose, report.
 ///
 /// Sources feed lines and fault events in; closed windows come out as reports on the sink. One task
-/// owns a pipeline; diagnoses of closed windows run concurrently up to `maxConcurrentDiagnoses`,
-/// and their reports are written in the order the windows closed.
+/// owns a pipeline. Diagnoses of closed windows run concurrently, up to `queuePolicy.capacity`
+/// windows at once, and their reports are written in the order the windows closed. A window that
+/// finds the queue full either waits or gets a `tfidf-fallback` report at once, by the policy.
 public final class Pipeline {
     public internal(set) var config: LogCoTConfig
     public let masker: Masker
@@ -19,14 +20,14 @@ public final class Pipeline {
     public let maxConcurrentDiagnoses: Int
     /// Chooses few-shot examples; nil when the diagnoser needs none.
     public let exampleSelector: ExampleSelector?
-    public private(set) var statistics = PipelineStatistics()
+    public internal(set) var statistics = PipelineStatistics()
     /// Exports this pipeline's counts to Prometheus metrics as they change.
     public let metricsRecorder: PipelineMetricsRecorder
     /// The wall clock, replaceable in tests.
     public var clock: @Sendable () -> Date = { Date() }
 
     private let modelStore: ModelStore?
-    private var pending: [Task<(DiagnosisReport, Double), Never>] = []
+    let queue: DiagnosisQueue
 
     public init(
         config: LogCoTConfig,
@@ -38,6 +39,7 @@ public final class Pipeline {
         rejects: RejectsWriter?,
         triggersEnabled: Bool,
         maxConcurrentDiagnoses: Int = 1,
+        queuePolicy: DiagnosisQueuePolicy? = nil,
         exampleSelector: ExampleSelector? = nil,
         logger: Logger,
         metrics: PipelineMetrics = Metrics.pipeline
@@ -53,6 +55,7 @@ public final class Pipeline {
         self.rejects = rejects
         self.triggersEnabled = triggersEnabled
         self.maxConcurrentDiagnoses = max(1, maxConcurrentDiagnoses)
+        self.queue = DiagnosisQueue(policy: queuePolicy ?? DiagnosisQueuePolicy(capacity: maxConcurrentDiagnoses, whenFull: .wait))
         self.exampleSelector = exampleSelector
         self.logger = logger
         self.metricsRecorder = PipelineMetricsRecorder(metrics: metrics)
@@ -136,21 +139,22 @@ public final class Pipeline {
     /// Closes windows on hosts that went idle; call it periodically from a live source.
     public func tick() async throws {
         try await handle(windows.closeIdle(now: clock()))
+        try await writeFinishedReports()
+        startRediagnoses()
     }
 
     /// Closes every open window, waits for all diagnoses, writes the reports and saves the model.
     public func finish() async throws {
         try await handle(windows.closeAll())
-        while !pending.isEmpty {
-            try await writeOldestPending()
-        }
+        try await writePendingReports()
+        try await finishRediagnoses()
         try await sink.flush()
         try saveModel()
     }
 
     /// Waits for every running diagnosis and writes its report, without closing open windows.
     public func writePendingReports() async throws {
-        while !pending.isEmpty {
+        while !queue.isEmpty {
             try await writeOldestPending()
         }
     }
@@ -173,36 +177,8 @@ public final class Pipeline {
                 analysis.examples = exampleSelector.select(for: analysis.vector, labels: config.labels, model: model)
             }
 
-            let diagnoser = self.diagnoser
             let builder = ReportBuilder(labels: config.labels, masker: masker, includeRoutingHost: config.masking.routingHost)
-            let clock = self.clock
-            let window = item.window
-            let reason = item.reason
-            pending.append(Task {
-                let started = clock()
-                let diagnosis = await diagnoser.diagnose(window, analysis: analysis)
-                let seconds = clock().timeIntervalSince(started)
-                return (builder.build(window: window, reason: reason, analysis: analysis, diagnosis: diagnosis), seconds)
-            })
-            metricsRecorder.pendingDiagnosesChanged(pending.count)
-            while pending.count >= maxConcurrentDiagnoses {
-                try await writeOldestPending()
-            }
-        }
-    }
-
-    private func writeOldestPending() async throws {
-        let task = pending.removeFirst()
-        metricsRecorder.pendingDiagnosesChanged(pending.count)
-        let (report, seconds) = await task.value
-        try await sink.write(report)
-        statistics.reportsWritten += 1
-        metricsRecorder.reportWritten(report, diagnosisSeconds: seconds)
-        statistics.reportsByLabelSource[report.labelSource, default: 0] += 1
-        statistics.diagnosisSeconds.append(seconds)
-        if let rounds = report.llm?.rounds {
-            let tokens = rounds.reduce(0) { $0 + ($1.promptTokens ?? 0) + ($1.completionTokens ?? 0) }
-            statistics.llmTokens.append(tokens)
+            try await submit(DiagnosisJob(window: item.window, reason: item.reason, analysis: analysis, builder: builder))
         }
     }
 }

@@ -100,11 +100,30 @@ public struct PipelineFactory {
     }
 
     /// Builds a pipeline whose model comes from `modelStore`; the diagnoser defaults to the one `llm` config selects.
-    public func makePipeline(modelStore: ModelStore, sink: any ReportSink, rejects: RejectsWriter?, diagnoser: (any Diagnoser)? = nil, triggersEnabled: Bool) throws -> Pipeline {
+    ///
+    /// `whenQueueFull` is `.fallback` for live sources: up to `llm.maxQueuedWindows` windows wait
+    /// for the LLM and later ones get TF-IDF labels at once. With `.wait`, at most
+    /// `llm.maxConcurrentRequests` windows are diagnosed at once and the source waits for the rest.
+    public func makePipeline(
+        modelStore: ModelStore,
+        sink: any ReportSink,
+        rejects: RejectsWriter?,
+        diagnoser: (any Diagnoser)? = nil,
+        triggersEnabled: Bool,
+        whenQueueFull: DiagnosisQueuePolicy.WhenFull = .wait
+    ) throws -> Pipeline {
         let masker = try makeMasker()
         let pool = try loadPool()
         let diagnoser = try diagnoser ?? makeDiagnoser(pool: pool)
         let usesLLM = diagnoser is LLMDiagnoser
+        let concurrency = usesLLM ? config.llm.client.maxConcurrentRequests : 1
+        let policy = DiagnosisQueuePolicy(
+            capacity: whenQueueFull == .fallback && usesLLM ? config.llm.maxQueuedWindows : concurrency,
+            whenFull: whenQueueFull,
+            rediagnose: usesLLM && config.llm.rediagnose,
+            maxCheckpointWait: config.llm.maxCheckpointWait
+        )
+        Metrics.llm.queueCapacity.set(policy.capacity)
         return Pipeline(
             config: config,
             masker: masker,
@@ -114,7 +133,8 @@ public struct PipelineFactory {
             sink: sink,
             rejects: rejects,
             triggersEnabled: triggersEnabled,
-            maxConcurrentDiagnoses: usesLLM ? config.llm.client.maxConcurrentRequests : 1,
+            maxConcurrentDiagnoses: concurrency,
+            queuePolicy: policy,
             exampleSelector: usesLLM ? ExampleSelector(pool: pool, perClass: config.llm.examplesPerClass, maxExampleTokens: config.llm.maxExampleTokens, masker: masker) : nil,
             logger: logger
         )

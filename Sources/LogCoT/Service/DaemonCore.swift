@@ -9,6 +9,7 @@ final class DaemonCore {
     let outbox: ReportOutbox
     let checkpointer: Checkpointer
     let delivery: ReportDelivery
+    let backPressure: ReportBackPressure
 
     /// Opens the state store and restores the pipeline's windows and model. Reports committed but
     /// not delivered before the last stop are queued.
@@ -28,12 +29,14 @@ final class DaemonCore {
             modelStore: modelStore,
             sink: outbox,
             rejects: nil,
-            triggersEnabled: config.faults.triggers != "off"
+            triggersEnabled: config.faults.triggers != "off",
+            whenQueueFull: .fallback
         )
         pipeline.windows.restore(try store.hostSnapshots(), closedWindowIDs: try store.reportIDs())
         checkpointer = Checkpointer(database: database, store: store, pipeline: pipeline, outbox: outbox, hooks: hooks)
 
         delivery = try ReportDelivery(sinks: config.sinks, store: store, logger: logger, hooks: hooks)
+        backPressure = ReportBackPressure(limit: config.sinks.maxPendingReports, logger: logger)
         let undelivered = try store.undeliveredReports()
         if !undelivered.isEmpty {
             logger.info("delivering reports that were committed before the last stop", ["reports": String(undelivered.count)])

@@ -11,6 +11,8 @@ public final class DaemonRunner {
     static let batchLimit = 1_000
     /// How often STATUS= is sent to systemd.
     static let statusInterval: TimeInterval = 10
+    /// The sleep between delivery retries while reading waits for the sinks.
+    static let deliveryWaitInterval: Duration = .milliseconds(200)
 
     private let configPath: String
     private let config: LogCoTConfig
@@ -68,6 +70,9 @@ public final class DaemonRunner {
                 reloader.reload(into: parts.pipeline, logger: logger)
             }
 
+            if try await waitForDelivery(parts, notifier: notifier) {
+                continue
+            }
             let caughtUp = try await readBatch(parts)
             try await closeIdleWindows(parts)
             if checkpointDue(parts) {
@@ -114,6 +119,9 @@ public final class DaemonRunner {
                 if recordsSinceCheckpoint >= config.state.checkpointRecords {
                     try await checkpoint(parts)
                 }
+                if parts.core.backPressure.isOverLimit(unwritten: parts.core.unwrittenReports) {
+                    break
+                }
             }
             noteReadSuccess()
             return false
@@ -121,6 +129,21 @@ public final class DaemonRunner {
             try await recoverFromReadError(error, parts)
             return nil
         }
+    }
+
+    /// While `sinks.maxPendingReports` reports are unwritten, commits due checkpoints and retries
+    /// delivery instead of reading; returns true when this iteration read nothing for that reason.
+    private func waitForDelivery(_ parts: DaemonComponents, notifier: ServiceNotifier) async throws -> Bool {
+        guard parts.core.backPressure.decide(unwritten: parts.core.unwrittenReports) == .pause else {
+            return false
+        }
+        if checkpointDue(parts) {
+            try await checkpoint(parts)
+        }
+        parts.delivery.deliver()
+        notifier.pingWatchdogIfDue()
+        try await Task.sleep(for: Self.deliveryWaitInterval)
+        return true
     }
 
     private func noteReadSuccess() {
@@ -156,8 +179,12 @@ public final class DaemonRunner {
     }
 
     /// True when a window closed since the last checkpoint, so its report waits, or when entries were
-    /// read and `state.checkpointInterval` has passed.
+    /// read and `state.checkpointInterval` has passed. While LLM diagnoses run and the queue has
+    /// room, the checkpoint waits, so that reading goes on; `state.checkpointRecords` still forces one.
     private func checkpointDue(_ parts: DaemonComponents) -> Bool {
+        if parts.pipeline.canPostponeCheckpoint {
+            return false
+        }
         if parts.pipeline.statistics.windowsClosed != windowsClosedAtCheckpoint {
             return true
         }
@@ -209,6 +236,7 @@ public final class DaemonRunner {
             "records": String(parts.pipeline.statistics.records),
             "reports_written": String(parts.delivery.deliveredCount),
             "checkpoints": String(parts.checkpointer.committedCount),
+            "max_unwritten_reports": String(parts.core.backPressure.maxUnwritten),
         ])
     }
 

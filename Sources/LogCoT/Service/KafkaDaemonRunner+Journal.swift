@@ -20,6 +20,9 @@ extension KafkaDaemonRunner {
                 if recordsSinceCheckpoint >= config.state.checkpointRecords {
                     try await checkpoint(core, source)
                 }
+                if core.backPressure.isOverLimit(unwritten: core.unwrittenReports) {
+                    break
+                }
             }
             if journalReadFailures > 0 {
                 logger.info("reading the journal works again", ["failed_attempts": String(journalReadFailures)])

@@ -95,8 +95,16 @@ public final class KafkaDaemonRunner {
                 reloader.reload(into: core.pipeline, logger: logger)
             }
 
+            // Paused partitions return no records, but polling still serves rebalances and keeps the group membership.
+            switch core.backPressure.decide(unwritten: core.unwrittenReports) {
+            case .pause: source.pauseReading()
+            case .resume: source.resumeReading()
+            case .read: break
+            }
             try await readBatch(core, source, notifier: notifier)
-            try await readJournal(core, source)
+            if !core.backPressure.isPaused {
+                try await readJournal(core, source)
+            }
             try await closeIdleWindows(core)
             if checkpointDue(core) {
                 try await checkpoint(core, source)
@@ -163,7 +171,7 @@ public final class KafkaDaemonRunner {
             if recordsSinceCheckpoint >= config.state.checkpointRecords {
                 try await checkpoint(core, source)
             }
-            if signals.stopRequested {
+            if signals.stopRequested || core.backPressure.isOverLimit(unwritten: core.unwrittenReports) {
                 return
             }
         }
@@ -214,6 +222,10 @@ public final class KafkaDaemonRunner {
     /// True when a window closed since the last checkpoint, so its report waits, or when records
     /// were processed and `state.checkpointInterval` has passed.
     private func checkpointDue(_ core: DaemonCore) -> Bool {
+        // While LLM diagnoses run and their queue has room, reading goes on; checkpointRecords still forces one.
+        if core.pipeline.canPostponeCheckpoint {
+            return false
+        }
         if core.pipeline.statistics.windowsClosed != windowsClosedAtCheckpoint {
             return true
         }

@@ -10,8 +10,10 @@ import Foundation
 ///
 /// `LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP=1` stops the daemon as SIGTERM would once it has read every
 /// entry and delivered every report. `LOGCOT_TEST_STATE_CHUNK_BYTES=N` splits Kafka state-topic
-/// snapshots into records of N bytes, so that small tests write several chunks. Counts start at 1
-/// in each process. Not for production use.
+/// snapshots into records of N bytes, so that small tests write several chunks.
+/// `LOGCOT_TEST_SINK_FAILURES=N` makes the first N delivery
+/// attempts fail, as an unreachable sink would, and `LOGCOT_TEST_SINK_DELAY_MS=N` makes each attempt
+/// take N ms longer, as a slow sink would. Counts start at 1 in each process. Not for production use.
 public final class TestHooks {
     public enum KillPoint: Equatable, Sendable {
         case afterRecord(Int)
@@ -30,6 +32,10 @@ public final class TestHooks {
     public let exitWhenCaughtUp: Bool
     /// Bytes per state-topic chunk record; nil uses the default.
     public let stateChunkBytes: Int?
+    /// Delivery attempts that still fail on purpose.
+    public private(set) var sinkFailuresLeft: Int
+    /// Extra time that each delivery attempt takes.
+    public let sinkDelay: TimeInterval
     private var records = 0
     private var reportsCommitted = 0
     private var reportsWritten = 0
@@ -38,6 +44,8 @@ public final class TestHooks {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         exitWhenCaughtUp = environment["LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP"] == "1"
         stateChunkBytes = environment["LOGCOT_TEST_STATE_CHUNK_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        sinkFailuresLeft = environment["LOGCOT_TEST_SINK_FAILURES"].flatMap { Int($0) }.map { max(0, $0) } ?? 0
+        sinkDelay = Double(environment["LOGCOT_TEST_SINK_DELAY_MS"].flatMap { Int($0) }.map { max(0, $0) } ?? 0) / 1_000
         guard let text = environment["LOGCOT_TEST_KILL_AT"], !text.isEmpty else {
             killPoint = nil
             return
@@ -57,7 +65,16 @@ public final class TestHooks {
 
     /// True when any hook is set, so that the daemon can log it at start.
     public var isActive: Bool {
-        killPoint != nil || exitWhenCaughtUp || stateChunkBytes != nil
+        killPoint != nil || exitWhenCaughtUp || stateChunkBytes != nil || sinkFailuresLeft > 0 || sinkDelay > 0
+    }
+
+    /// Returns true, and counts one down, while `LOGCOT_TEST_SINK_FAILURES` attempts are left.
+    func takeSinkFailure() -> Bool {
+        guard sinkFailuresLeft > 0 else {
+            return false
+        }
+        sinkFailuresLeft -= 1
+        return true
     }
 
     func recordProcessed() {

@@ -92,6 +92,12 @@ public final class ReportDelivery {
     }
 
     private func deliverQueue() throws {
+        if let delay = hooks?.sinkDelay, delay > 0 {
+            Thread.sleep(forTimeInterval: delay)
+        }
+        if hooks?.takeSinkFailure() == true {
+            throw SinkError(path: "(all sinks)", message: "delivery failed on purpose because LOGCOT_TEST_SINK_FAILURES is set")
+        }
         // Kafka goes first, so that a report not yet acknowledged there is not written to the other
         // sinks again at each retry.
         try kafka?.deliver(queue)

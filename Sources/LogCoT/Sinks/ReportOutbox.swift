@@ -16,6 +16,11 @@ public final class ReportOutbox: ReportSink {
 
     public func flush() async throws {}
 
+    /// Reports written since the last `takeAll()`.
+    public var count: Int {
+        reports.withLock { $0.count }
+    }
+
     /// Returns the reports written since the previous call, in order, and empties the outbox.
     public func takeAll() -> [DiagnosisReport] {
         reports.withLock { taken in

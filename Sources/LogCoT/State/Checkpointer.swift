@@ -52,7 +52,7 @@ public final class Checkpointer {
 
     /// Commits like `commit(source:state:)`, saving the state of several sources in one transaction.
     public func commit(sources: [(name: String, state: Data)]) async throws -> [StoredReport] {
-        try await pipeline.writePendingReports()
+        try await pipeline.writeReportsForCheckpoint()
         let reports = try outbox.takeAll().map { (id: $0.reportId, json: try $0.jsonLine()) }
         // NOTE: each changed host is saved whole, history included (up to windowing.history limits,
         // 4 MiB per host by default), so a checkpoint costs time in proportion to those histories.

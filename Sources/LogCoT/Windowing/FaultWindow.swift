@@ -73,15 +73,24 @@ public struct FaultWindow: Sendable, Codable {
             counts.compacted += 1
         }
 
-        if var statistics = templates[line.template] {
+        // A storm of distinct lines would grow the template table without limit, so past maxLines
+        // templates the new ones share one entry, which keeps the first such line as its example.
+        var key = line.template
+        if templates[key] == nil, templates.count >= maxLines {
+            key = Self.overflowTemplateKey
+        }
+        if var statistics = templates[key] {
             statistics.count += 1
             statistics.first = min(statistics.first, line.timestamp)
             statistics.last = max(statistics.last, line.timestamp)
-            templates[line.template] = statistics
+            templates[key] = statistics
         } else {
-            templates[line.template] = TemplateStatistics(template: line.template, example: line.text, count: 1, first: line.timestamp, last: line.timestamp)
+            templates[key] = TemplateStatistics(template: line.template, example: line.text, count: 1, first: line.timestamp, last: line.timestamp)
         }
     }
+
+    /// The `templates` key under which lines with new templates are counted once the table is full.
+    static let overflowTemplateKey = "\u{0}overflow"
 
     mutating func extend(to newEnd: Date) {
         extensions += 1

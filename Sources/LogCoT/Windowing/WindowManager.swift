@@ -25,7 +25,9 @@ public final class WindowManager {
 
     /// Adds a parsed, masked line; returns windows that closed because the host's watermark moved.
     public func add(host: String, line: WindowLine, arrival: Date) -> [ClosedWindow] {
-        var state = hosts[host] ?? newHostState()
+        // Taking the state out of the dictionary leaves its arrays uniquely referenced, so the
+        // appends below do not copy the host's history and window lines for every line.
+        var state = hosts.removeValue(forKey: host) ?? newHostState()
         state.lastInput = arrival
         let outOfOrder = line.timestamp < state.latest
         if line.timestamp > state.latest {
@@ -52,7 +54,7 @@ public final class WindowManager {
 
     /// Counts a rejected line against the host's open windows.
     public func addRejected(host: String) {
-        guard var state = hosts[host] else {
+        guard var state = hosts.removeValue(forKey: host) else {
             return
         }
         for index in state.open.indices {

@@ -41,6 +41,7 @@ final class StubHTTPServer: @unchecked Sendable {
     private var openRequests = 0
     private var maxOpenRequests = 0
     private var stopped = false
+    private var holding = false
 
     var baseURL: URL {
         URL(string: "http://127.0.0.1:\(port)/v1")!
@@ -110,6 +111,15 @@ final class StubHTTPServer: @unchecked Sendable {
         stop()
     }
 
+    /// Makes every request wait, before its scripted delay, until `releaseHeldRequests()` is called.
+    func holdRequests() {
+        lock.withLock { holding = true }
+    }
+
+    func releaseHeldRequests() {
+        lock.withLock { holding = false }
+    }
+
     /// Stops accepting connections. Connections already accepted still get their responses.
     ///
     /// Only the accept thread closes the listening socket. If this method closed it, a server created in a
@@ -162,6 +172,9 @@ final class StubHTTPServer: @unchecked Sendable {
                 return nil
             }
             return script.count > 1 ? script.removeFirst() : script[0]
+        }
+        while lock.withLock({ holding && !stopped }) {
+            Thread.sleep(forTimeInterval: 0.01)
         }
         let response = scripted ?? lock.withLock { handler! }(request)
         if response.delay > .zero {

@@ -17,9 +17,9 @@ public final class KafkaSource {
     public let config: KafkaSourceConfig
     public let parser: any LineParser
     private let ticketParser: TicketLoader
-    private let consumer: KafkaConsumer
+    let consumer: KafkaConsumer
     private let deadLetters: KafkaDeadLetters?
-    private let logger: Logger
+    let logger: Logger
     private let maxLineBytes: Int
 
     /// The next offset to read per partition, for every partition processed or resumed.
