@@ -10,6 +10,7 @@ let usage = """
       replay        Run the pipeline over log files and fault tickets, writing one JSON report per window
       run           Follow the systemd journal as a daemon and write one JSON report per fault window
       check-config  Check a JSON5 config file and list every problem with its key path
+      bench         Measure throughput, memory, prompt cost and latency on benchmark logs
       help          Show this text, or `logcot help <command>` for a command's options
 
     """
@@ -26,6 +27,8 @@ case "check-config":
     exitCode = CheckConfigCommand.main(rest)
 case "run":
     exitCode = await RunCommand.main(rest)
+case "bench":
+    exitCode = await BenchCommand.main(rest)
 case "help", "--help", "-h":
     if let topic = rest.first, topic == "replay" {
         print(ReplayCommand.usage)
@@ -33,6 +36,8 @@ case "help", "--help", "-h":
         print(CheckConfigCommand.usage)
     } else if let topic = rest.first, topic == "run" {
         print(RunCommand.usage)
+    } else if let topic = rest.first, topic == "bench" {
+        print(BenchCommand.usage)
     } else {
         print(usage)
     }
