@@ -25,7 +25,9 @@ public final class WindowManager {
 
     /// Adds a parsed, masked line; returns windows that closed because the host's watermark moved.
     public func add(host: String, line: WindowLine, arrival: Date) -> [ClosedWindow] {
-        var state = hosts[host] ?? newHostState()
+        // Taking the state out of the dictionary leaves `state` as the only reference to its arrays,
+        // so appending a line does not copy the host's whole history.
+        var state = hosts.removeValue(forKey: host) ?? newHostState()
         state.lastInput = arrival
         let outOfOrder = line.timestamp < state.latest
         if line.timestamp > state.latest {
@@ -52,7 +54,7 @@ public final class WindowManager {
 
     /// Counts a rejected line against the host's open windows.
     public func addRejected(host: String) {
-        guard var state = hosts[host] else {
+        guard var state = hosts.removeValue(forKey: host) else {
             return
         }
         for index in state.open.indices {
@@ -71,7 +73,7 @@ public final class WindowManager {
     /// fault event that arrives before its host's lines waits `idleTimeout` for them. Sources that
     /// deliver faults and lines on separate streams, such as Kafka topics, pass it.
     public func addFault(_ fault: FaultEvent, arrival: Date? = nil) -> [ClosedWindow] {
-        var state = hosts[fault.host] ?? newHostState()
+        var state = hosts.removeValue(forKey: fault.host) ?? newHostState()
         if let arrival, arrival > state.lastInput {
             state.lastInput = arrival
         }

@@ -17,6 +17,8 @@ struct BenchMemory {
         var hosts: Int
         var lines: Int
         var seconds: Double
+        var cpuSeconds: Double
+        var bytes: Int
         var windowsClosed: Int
     }
 
@@ -41,8 +43,8 @@ struct BenchMemory {
     func runStorm() throws -> [BenchFigure] {
         let result = try runChild(["--child", "storm", "--storm-lines", String(options.stormLines), "--storm-hosts", String(options.stormHosts)])
         let note = "\(result.lines) synthetic SEL lines from \(result.hosts) hosts, trigger rules on, \(result.windowsClosed) windows"
-        return [
-            BenchFigure(item: "throughput", name: "sel storm pipeline", value: Double(result.lines) / result.seconds, unit: "lines/s", target: BenchThroughput.selTarget, note: note),
+        let elapsed = Elapsed(wall: result.seconds, cpu: result.cpuSeconds)
+        return BenchThroughput.rateFigures(name: "sel storm pipeline", lines: Double(result.lines), bytes: Double(result.bytes), elapsed: elapsed, isSEL: true, note: note) + [
             BenchFigure(item: "memory", name: "storm peak RSS", value: Double(result.peakBytes) / 1_048_576, unit: "MiB", note: "VmHWM of a child process; " + note),
         ]
     }
@@ -79,8 +81,8 @@ enum BenchChild {
         var generator = SyntheticSEL(hostCount: hosts, secondsPerLine: secondsPerLine, faultShare: 0)
         let baseline = ProcessMemory.peakResidentBytes() ?? 0
 
-        let clock = ContinuousClock()
-        let started = clock.now
+        let stopwatch = Stopwatch()
+        var bytes = 0
         // The fault lies after the last line, so every line falls inside its host's window.
         let faultTime = generator.start.addingTimeInterval(Double(lineCount) * secondsPerLine)
         for host in 0..<hosts {
@@ -91,11 +93,13 @@ enum BenchChild {
             let batch = generator.next(min(100_000, lineCount - position))
             for text in batch {
                 position += 1
+                bytes += text.utf8.count + 1
                 try await pipeline.ingest(RawLine(text: text, origin: "storm", position: position), parser: parser)
             }
         }
         let peak = ProcessMemory.peakResidentBytes() ?? 0
-        return .init(baselinePeakBytes: baseline, peakBytes: peak, hosts: hosts, lines: lineCount, seconds: BenchSupport.seconds(clock.now - started), windowsClosed: pipeline.statistics.windowsClosed)
+        let elapsed = stopwatch.elapsed
+        return .init(baselinePeakBytes: baseline, peakBytes: peak, hosts: hosts, lines: lineCount, seconds: elapsed.wall, cpuSeconds: elapsed.cpu, bytes: bytes, windowsClosed: pipeline.statistics.windowsClosed)
     }
 
     /// Feeds a synthetic SEL storm with the trigger rules on; times only the pipeline, not the generator.
@@ -104,22 +108,23 @@ enum BenchChild {
         let parser = SELCSVParser(resolver: TimestampResolver(zone: .gmt))
         var generator = SyntheticSEL(hostCount: hosts)
         let baseline = ProcessMemory.peakResidentBytes() ?? 0
-        let clock = ContinuousClock()
-        var seconds = 0.0
+        var elapsed = Elapsed()
         var position = 0
+        var bytes = 0
         while position < lines {
             let batch = generator.next(min(100_000, lines - position))
-            let started = clock.now
+            bytes += batch.reduce(0) { $0 + $1.utf8.count + 1 }
+            let stopwatch = Stopwatch()
             for text in batch {
                 position += 1
                 try await pipeline.ingest(RawLine(text: text, origin: "storm", position: position), parser: parser)
             }
-            seconds += BenchSupport.seconds(clock.now - started)
+            elapsed += stopwatch.elapsed
         }
-        let started = clock.now
+        let stopwatch = Stopwatch()
         try await pipeline.finish()
-        seconds += BenchSupport.seconds(clock.now - started)
+        elapsed += stopwatch.elapsed
         let peak = ProcessMemory.peakResidentBytes() ?? 0
-        return .init(baselinePeakBytes: baseline, peakBytes: peak, hosts: hosts, lines: lines, seconds: seconds, windowsClosed: pipeline.statistics.windowsClosed)
+        return .init(baselinePeakBytes: baseline, peakBytes: peak, hosts: hosts, lines: lines, seconds: elapsed.wall, cpuSeconds: elapsed.cpu, bytes: bytes, windowsClosed: pipeline.statistics.windowsClosed)
     }
 }

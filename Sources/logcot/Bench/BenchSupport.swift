@@ -41,15 +41,15 @@ enum BenchSupport {
     }
 
     /// Runs `body` until it has run for `minSeconds` and at least `minPasses` times; returns the passes
-    /// and the seconds that `body` itself reported as timed.
-    static func repeatTimed(minSeconds: Double, minPasses: Int = 3, _ body: () async throws -> Double) async rethrows -> (passes: Int, seconds: Double) {
+    /// and the time that `body` itself reported as timed.
+    static func repeatTimed(minSeconds: Double, minPasses: Int = 3, _ body: () async throws -> Elapsed) async rethrows -> (passes: Int, elapsed: Elapsed) {
         var passes = 0
-        var seconds = 0.0
-        while passes < minPasses || seconds < minSeconds {
-            seconds += try await body()
+        var total = Elapsed()
+        while passes < minPasses || total.wall < minSeconds {
+            total += try await body()
             passes += 1
         }
-        return (passes, seconds)
+        return (passes, total)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -73,6 +73,43 @@ enum BenchSupport {
             return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
         }
         return "unknown"
+    }
+}
+
+/// Wall-clock and process CPU seconds of a timed section.
+///
+/// On a machine shared with other work the wall clock counts time spent waiting for a core, so the
+/// CPU seconds (user plus system, all threads, from `getrusage`) are the per-core measure.
+struct Elapsed {
+    var wall = 0.0
+    var cpu = 0.0
+
+    static func += (total: inout Elapsed, part: Elapsed) {
+        total.wall += part.wall
+        total.cpu += part.cpu
+    }
+}
+
+/// Measures `Elapsed` from its creation.
+struct Stopwatch {
+    private let clock = ContinuousClock()
+    private let startWall: ContinuousClock.Instant
+    private let startCPU: Double
+
+    init() {
+        startWall = clock.now
+        startCPU = Self.processCPUSeconds()
+    }
+
+    var elapsed: Elapsed {
+        Elapsed(wall: BenchSupport.seconds(clock.now - startWall), cpu: Self.processCPUSeconds() - startCPU)
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 
