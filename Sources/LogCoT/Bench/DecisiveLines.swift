@@ -5,9 +5,10 @@ import Foundation
 /// The rule, in order:
 /// 1. Each phrase of at least four characters that the reasoning puts in double quotes selects the
 ///    lines that contain it, ignoring ASCII case and runs of spaces.
-/// 2. When no quoted phrase selects a line, each line's SEL sensor (the text before the first ` | `)
-///    that the reasoning mentions selects that line, under the same comparison. Sensors shorter than
-///    six characters, such as `Memory`, are skipped because they name a whole class of lines.
+/// 2. When no quoted phrase selects a line, each line whose SEL sensor name (the last word before
+///    the first ` | `, such as `CPU_CATERR`) the reasoning mentions is selected, under the same
+///    comparison. Names shorter than six characters, such as `#0xf9`, are skipped because they
+///    would match unrelated text.
 ///
 /// The result is empty when neither step selects a line; callers count such examples apart.
 public enum DecisiveLines {
@@ -27,7 +28,7 @@ public enum DecisiveLines {
         }
 
         for (index, line) in normalisedLines.enumerated() {
-            let sensor = line.components(separatedBy: " | ")[0]
+            let sensor = line.components(separatedBy: " | ")[0].split(separator: " ").last.map(String.init) ?? ""
             if sensor.count >= 6, normalisedReasoning.contains(sensor) {
                 selected.append(index)
             }
