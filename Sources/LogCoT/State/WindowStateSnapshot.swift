@@ -80,5 +80,6 @@ extension WindowManager {
             knownWindowIDs.formUnion(snapshot.open.map(\.id))
             hosts[host] = state
         }
+        openCount = hosts.values.reduce(0) { $0 + $1.open.count }
     }
 }
