@@ -34,7 +34,7 @@ public struct BenchTarget: Codable, Sendable, Equatable {
 public struct BenchFigure: Codable, Sendable, Equatable {
     /// The benchmark item: `throughput`, `drain3`, `memory`, `prompt`, `latency` or `llm`.
     public var item: String
-    /// What was measured, such as `sel tianchi pipeline`.
+    /// The measured quantity, such as `sel tianchi pipeline`.
     public var name: String
     /// The measured number, or nil when the measurement could not run (see `note`).
     public var value: Double?

@@ -2,9 +2,9 @@ import Foundation
 
 /// A deterministic generator of SEL CSV rows (`sn,time,msg,server_model`) for load tests.
 ///
-/// Hosts take turns, each row advances the event clock by `secondsPerLine`, and messages are drawn
-/// from a fixed list of IPMI SEL events with varying sensor numbers, so that masking, templating and
-/// the trigger rules see the same kinds of text as on real servers. About one row in
+/// Hosts take turns and each row advances the event clock by `secondsPerLine`. Messages come from a
+/// fixed list of IPMI SEL events with varying sensor numbers, so that masking, templating and the
+/// trigger rules see the same kinds of text as on real servers. About one row in
 /// `1 / faultShare` is an uncorrectable ECC or CATERR event that opens a window under the default
 /// trigger rules.
 public struct SyntheticSEL: Sendable {

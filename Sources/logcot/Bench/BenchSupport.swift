@@ -21,7 +21,7 @@ enum BenchSupport {
         )
     }
 
-    /// A sink that encodes every report as the file sink does and discards it.
+    /// Returns a sink that encodes every report as the file sink does and discards it.
     static func discardingSink() throws -> any ReportSink {
         try JSONLinesReportSink(path: "/dev/null")
     }
@@ -29,7 +29,7 @@ enum BenchSupport {
     /// Reads every line of a file into memory, so that timing leaves out disk reads.
     static func readLines(_ url: URL, hostHint: String? = nil) throws -> [RawLine] {
         guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw UsageError("cannot read '\(url.path)'; pass --data with the folder that holds the benchmark logs")
+            throw UsageError("missing or unreadable file '\(url.path)'; pass --data with the folder that holds the benchmark logs")
         }
         var lines: [RawLine] = []
         try FileLineSource(url: url, maxLineBytes: 65_536, hostHint: hostHint).forEachLine { lines.append($0) }
@@ -79,7 +79,7 @@ enum BenchSupport {
 /// Wall-clock and process CPU seconds of a timed section.
 ///
 /// On a machine shared with other work the wall clock counts time spent waiting for a core, so the
-/// CPU seconds (user plus system, all threads, from `getrusage`) are the per-core measure.
+/// CPU seconds (all threads, from `CLOCK_PROCESS_CPUTIME_ID`) are the per-core measure.
 struct Elapsed {
     var wall = 0.0
     var cpu = 0.0
@@ -105,11 +105,11 @@ struct Stopwatch {
         Elapsed(wall: BenchSupport.seconds(clock.now - startWall), cpu: Self.processCPUSeconds() - startCPU)
     }
 
+    /// Returns the CPU time of all the process's threads, in seconds with nanosecond resolution.
     static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
