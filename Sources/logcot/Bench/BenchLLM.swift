@@ -36,6 +36,7 @@ struct BenchLLM {
                 return results
             }
             let seconds = BenchSupport.seconds(clock.now - started)
+            BenchSupport.logger.warning("bench llm level finished", ["in_flight": String(concurrency), "requests": String(requests), "seconds": String(format: "%.1f", seconds)])
             let tokens = completions.reduce(0) { $0 + ($1.completionTokens ?? 0) }
             let latencies = completions.map(\.latencySeconds)
             let note = "\(requests) requests, \(tokens) completion tokens, p50 latency \(String(format: "%.2f", Percentiles.nearestRank(latencies, percent: 50) ?? 0)) s"
