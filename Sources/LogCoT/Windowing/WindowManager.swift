@@ -27,8 +27,8 @@ public final class WindowManager {
 
     /// Adds a parsed, masked line; returns windows that closed because the host's watermark moved.
     public func add(host: String, line: WindowLine, arrival: Date) -> [ClosedWindow] {
-        // Taking the state out of the dictionary leaves `state` as the only reference to its arrays,
-        // so appending a line does not copy the host's whole history.
+        // Taking the state out of the dictionary leaves its arrays uniquely referenced, so the
+        // appends below do not copy the host's history and window lines for every line.
         var state = hosts.removeValue(forKey: host) ?? newHostState()
         state.lastInput = arrival
         let outOfOrder = line.timestamp < state.latest
