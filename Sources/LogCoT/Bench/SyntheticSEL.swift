@@ -58,7 +58,7 @@ public struct SyntheticSEL: Sendable {
         return rows
     }
 
-    /// The serial number of host `index`, 12 lowercase hex digits like the Tianchi data.
+    /// Returns the serial number of host `index`, 12 lowercase hex digits like the Tianchi data.
     public static func serial(_ index: Int) -> String {
         let hex = String(UInt64(index) &* 0x9E37_79B9 & 0xFFFF_FFFF_FFFF, radix: 16)
         return String(repeating: "0", count: max(0, 12 - hex.count)) + hex

@@ -29,7 +29,7 @@ enum BenchSupport {
     /// Reads every line of a file into memory, so that timing leaves out disk reads.
     static func readLines(_ url: URL, hostHint: String? = nil) throws -> [RawLine] {
         guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw UsageError("missing or unreadable file '\(url.path)'; pass --data with the folder that holds the benchmark logs")
+            throw UsageError("missing or unreadable file '\(url.path)'; pass --data with the folder that contains the benchmark logs")
         }
         var lines: [RawLine] = []
         try FileLineSource(url: url, maxLineBytes: 65_536, hostHint: hostHint).forEachLine { lines.append($0) }
@@ -56,7 +56,7 @@ enum BenchSupport {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
-    /// The 1, 5 and 15 minute load averages from `/proc/loadavg`, or an empty list where it is missing.
+    /// Returns the 1, 5 and 15 minute load averages from `/proc/loadavg`, or an empty list where it is missing.
     static func loadAverage() -> [Double] {
         guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else {
             return []
@@ -64,7 +64,7 @@ enum BenchSupport {
         return text.split(separator: " ").prefix(3).compactMap { Double($0) }
     }
 
-    /// The CPU model name from `/proc/cpuinfo`, or `unknown`.
+    /// Returns the CPU model name from `/proc/cpuinfo`, or `unknown`.
     static func cpuModel() -> String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
             return "unknown"

@@ -19,7 +19,7 @@ struct BenchTemplates {
             .filter { $0.hasSuffix("_structured.csv") }
             .sorted()
         guard !names.isEmpty else {
-            throw UsageError("no *_structured.csv file in '\(loghub.path)'; pass --data with the folder that holds loghub/")
+            throw UsageError("no *_structured.csv file in '\(loghub.path)'; pass --data with the folder that contains loghub/")
         }
 
         var figures: [BenchFigure] = []
