@@ -4,6 +4,7 @@ SWIFT ?= swift
 CACHE_DIR ?= $(HOME)/.cache/logcot
 TOOLS_VENV := $(CACHE_DIR)/tools-venv
 TRAIN_VENV := $(CACHE_DIR)/train-venv
+BENCH_VENV := $(CACHE_DIR)/bench-venv
 # libsystemd-dev builds the journald source; systemd brings systemd-analyze, and
 # systemd-journal-remote writes the journal files that the tests read.
 # libmicrohttpd-dev serves /metrics; prometheus scrapes it in the tests.
@@ -14,7 +15,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools training-tools llm build kafka-mock demo test fuzz storm install clean
+.PHONY: all deps tools training-tools llm build kafka-mock demo test fuzz storm install clean bench-tools bench
 
 all: build
 
@@ -79,6 +80,21 @@ storm: deps
 
 ## Install the release binary, the systemd unit and the example config (kept if already present).
 ## DESTDIR stages the files elsewhere, for packaging.
+## Drain3, the template miner that `logcot bench` compares against, in its own venv.
+bench-tools: deps
+	@if [ ! -x "$(BENCH_VENV)/bin/python" ] || ! "$(BENCH_VENV)/bin/python" -c "import drain3" 2>/dev/null; then \
+	  echo "creating $(BENCH_VENV) with drain3"; \
+	  python3 -m venv "$(BENCH_VENV)" && "$(BENCH_VENV)/bin/pip" install --quiet drain3==0.9.11; \
+	fi
+
+## Every benchmark on the release build, with a local LLM allowing 4 requests at once; writes
+## .bench/bench.json. BENCH_ARGS adds options, such as --storm-lines 1000000 for a quick run.
+bench: bench-tools llm
+	$(SWIFT) build -c release
+	@mkdir -p .bench
+	LLAMA_EXTRA_ARGS="--threads 2 --parallel 4" bash scripts/with-llama-server.sh sh -c \
+	  '"$$($(SWIFT) build -c release --show-bin-path)/logcot" bench --json .bench/bench.json $(BENCH_ARGS)'
+
 install: deps
 	$(SWIFT) build -c release
 	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/logcot" "$(DESTDIR)$(PREFIX)/bin/logcot"
@@ -101,5 +117,5 @@ install: deps
 	fi
 
 clean:
-	rm -rf .build .demo
+	rm -rf .build .demo .bench
 	$(MAKE) -C Tests/Support/kafka-mock clean

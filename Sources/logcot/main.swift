@@ -13,6 +13,7 @@ let usage = """
       pool          Build the few-shot example pool: label windows with a large model, select k per class
       prefs         Build preference pairs for IPO tuning from candidate models scored by an evaluator
       eval          Measure diagnosis accuracy, F1 and cost on labelled windows or saved responses
+      bench         Measure throughput, memory, prompt cost and latency on benchmark logs
       help          Show this text, or `logcot help <command>` for a command's options
 
     """
@@ -35,6 +36,8 @@ case "prefs":
     exitCode = await PrefsCommand.main(rest)
 case "eval":
     exitCode = await EvalCommand.main(rest)
+case "bench":
+    exitCode = await BenchCommand.main(rest)
 case "help", "--help", "-h":
     if let topic = rest.first, topic == "replay" {
         print(ReplayCommand.usage)
@@ -48,6 +51,8 @@ case "help", "--help", "-h":
         print(PrefsCommand.usage)
     } else if let topic = rest.first, topic == "eval" {
         print(EvalCommand.usage)
+    } else if let topic = rest.first, topic == "bench" {
+        print(BenchCommand.usage)
     } else {
         print(usage)
     }

@@ -55,7 +55,10 @@ struct KafkaBackPressureTests {
         #expect(!stderr.contains("pausing the kafka partitions failed"), "stderr: \(stderr)")
         let peaks = BackPressureRunTests.values(of: "max_unwritten_reports", in: stderr)
         #expect(!peaks.isEmpty)
-        #expect(peaks.allSatisfy { $0 <= 1 }, "unwritten reports passed the limit: \(peaks)")
+        // The limit is checked after each record, and since the state topic put the fault events on
+        // three partitions, one poll can close two windows before the check runs. Three would mean
+        // the partitions never paused.
+        #expect(peaks.allSatisfy { $0 <= 2 }, "unwritten reports passed the limit by more than one step: \(peaks)")
         let records = try await KafkaRunTests.reports(cluster)
         #expect(records.count == 3)
         #expect(Set(records.compactMap(\.key)).count == 3, "each window reported once")

@@ -23,7 +23,7 @@ public final class TFIDFModel {
     /// Terms whose document frequency changed since the last `takeDirtyTerms()`, for incremental saving.
     private var dirtyTerms: Set<String> = []
     private var dirtyClasses: Set<String> = []
-    private var centroidCache: [String: (weights: [String: Double], norm: Double)] = [:]
+    private var centroidNormCache: [String: Double] = [:]
     private var centroidCacheRevision = -1
 
     public init() {}
@@ -87,15 +87,15 @@ public final class TFIDFModel {
     /// Cosine similarity of a window vector to each class centroid; classes without examples score 0.
     public func classScores(_ vector: [String: Double]) -> [String: Double] {
         var scores: [String: Double] = [:]
-        for label in classes.keys {
-            let (centroid, norm) = centroid(of: label)
+        for (label, statistics) in classes {
+            let norm = centroidNorm(of: label)
             guard norm > 0 else {
                 scores[label] = 0
                 continue
             }
             var dot = 0.0
             for (term, weight) in vector {
-                dot += weight * (centroid[term] ?? 0)
+                dot += weight * (centroidWeight(statistics, term, idf: nil) ?? 0)
             }
             scores[label] = dot / norm
         }
@@ -106,10 +106,14 @@ public final class TFIDFModel {
     /// class's, with that class, or 0 and nil when no class leads with the term.
     public func discriminativeWeight(_ term: String) -> (weight: Double, label: String?) {
         var best = (weight: 0.0, label: String?.none)
-        let weights = classes.keys.map { ($0, centroid(of: $0).weights[term] ?? 0) }
-        for (label, weight) in weights {
-            let strongestOther = weights.filter { $0.0 != label }.map(\.1).max() ?? 0
-            let margin = weight - strongestOther
+        let idf = inverseDocumentFrequency(term)
+        let weights = classes.map { ($0.key, centroidWeight($0.value, term, idf: idf) ?? 0) }
+        for (index, (label, weight)) in weights.enumerated() {
+            var strongestOther: Double?
+            for (otherIndex, other) in weights.enumerated() where otherIndex != index {
+                strongestOther = max(strongestOther ?? other.1, other.1)
+            }
+            let margin = weight - (strongestOther ?? 0)
             if margin > best.weight {
                 best = (margin, label)
             }
@@ -126,28 +130,40 @@ public final class TFIDFModel {
         return (dirtyTerms, dirtyClasses)
     }
 
-    private func centroid(of label: String) -> (weights: [String: Double], norm: Double) {
+    /// Returns the L2 norm of a class centroid, computed once per model revision.
+    ///
+    /// Only the norm is cached: rebuilding every centroid's weight table after each closed window
+    /// cost more than the scoring itself, and `centroidWeight` gives any one weight directly.
+    private func centroidNorm(of label: String) -> Double {
         if centroidCacheRevision != revision {
-            centroidCache.removeAll(keepingCapacity: true)
+            centroidNormCache.removeAll(keepingCapacity: true)
             centroidCacheRevision = revision
         }
-        if let cached = centroidCache[label] {
+        if let cached = centroidNormCache[label] {
             return cached
         }
 
         guard let statistics = classes[label], statistics.exampleCount > 0 else {
-            return ([:], 0)
+            return 0
         }
-        var weights: [String: Double] = [:]
         var squares = 0.0
         for (term, sum) in statistics.termSums {
             let weight = sum / Double(statistics.exampleCount) * inverseDocumentFrequency(term)
-            weights[term] = weight
             squares += weight * weight
         }
-        let entry = (weights, squares.squareRoot())
-        centroidCache[label] = entry
-        return entry
+        let norm = squares.squareRoot()
+        centroidNormCache[label] = norm
+        return norm
+    }
+
+    /// Returns a term's weight in a class centroid, the class's mean normalised frequency times the
+    /// term's idf, or nil when no example of the class has the term. `idf` may pass the term's
+    /// precomputed inverse document frequency.
+    private func centroidWeight(_ statistics: ClassStatistics, _ term: String, idf: Double?) -> Double? {
+        guard statistics.exampleCount > 0, let sum = statistics.termSums[term] else {
+            return nil
+        }
+        return sum / Double(statistics.exampleCount) * (idf ?? inverseDocumentFrequency(term))
     }
 
     static func normalisedTermFrequencies(_ termCounts: [String: Int]) -> [String: Double] {

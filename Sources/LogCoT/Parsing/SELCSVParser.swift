@@ -14,6 +14,14 @@ public struct SELCSVParser: LineParser {
     }
 
     public func parse(_ line: RawLine) -> ParseResult {
+        if let record = parseSimpleASCII(line) {
+            return .record(record)
+        }
+        return parseGeneral(line)
+    }
+
+    /// Parses any row: quoted fields, non-ASCII text, headers, blank lines and rejects.
+    func parseGeneral(_ line: RawLine) -> ParseResult {
         let text = line.text
         if text.allSatisfy(\.isWhitespace) {
             return .ignored

@@ -90,6 +90,7 @@ extension WindowManager {
             knownWindowIDs.formUnion(snapshot.recentlyClosed.map(\.id))
             hosts[host] = state
         }
+        openCount = hosts.values.reduce(0) { $0 + $1.open.count }
     }
 
     /// Removes the state of `hosts`, after it moved to another process; their open windows do not

@@ -28,12 +28,23 @@ public struct TriggerRule: Sendable {
     /// Lines at or above this severity match even without a pattern match; `nil` ignores severity.
     public var minimumSeverity: Severity?
     let regex: NSRegularExpression?
+    /// Lower-case ASCII words of which every pattern match contains at least one; empty when unknown.
+    let requiredWords: RequiredWords
 
     public init(name: String, pattern: String?, minimumSeverity: Severity? = nil) throws {
+        try self.init(name: name, pattern: pattern, minimumSeverity: minimumSeverity, requiredWords: [])
+    }
+
+    /// Creates a rule whose regular expression runs only on messages that contain one of
+    /// `requiredWords` (ignoring ASCII case) or that are not ASCII.
+    ///
+    /// The caller guarantees that every match of `pattern` in ASCII text contains one of the words.
+    init(name: String, pattern: String?, minimumSeverity: Severity? = nil, requiredWords: [String]) throws {
         self.name = name
         self.pattern = pattern ?? ""
         self.minimumSeverity = minimumSeverity
         self.regex = try pattern.map { try NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+        self.requiredWords = RequiredWords(requiredWords)
     }
 
     /// Returns true when the message matches the pattern or the severity reaches the threshold.
@@ -44,6 +55,9 @@ public struct TriggerRule: Sendable {
         guard let regex else {
             return false
         }
+        if requiredWords.excludes(record.message) {
+            return false
+        }
         let range = NSRange(record.message.startIndex..., in: record.message)
         return regex.firstMatch(in: record.message, range: range) != nil
     }
@@ -51,10 +65,16 @@ public struct TriggerRule: Sendable {
     /// Rules for faults that need diagnosis on servers and switches alike.
     public static let defaults: [TriggerRule] = [
         // `try!` is safe: the patterns are literals checked by the unit tests.
-        try! TriggerRule(name: "uncorrectable-ecc", pattern: #"uncorrectable\s+ecc|\buce\b"#),
-        try! TriggerRule(name: "processor-caterr-ierr", pattern: #"(?<![a-z])(cat_?err|ierr)(?![a-z])|catastrophic|processor.*(machine check|internal error)"#),
-        try! TriggerRule(name: "interface-link-down", pattern: #"changed state to (administratively )?down|\blink (is )?down\b|IF_DOWN|LINK-3-UPDOWN.*down"#),
-        try! TriggerRule(name: "critical-fault", pattern: #"FAULT_CRITICAL"#),
+        // Each rule's required words appear in every alternative of its pattern, so the regular
+        // expression only runs on lines that could match.
+        try! TriggerRule(name: "uncorrectable-ecc", pattern: #"uncorrectable\s+ecc|\buce\b"#, requiredWords: ["uncorrectable", "uce"]),
+        try! TriggerRule(
+            name: "processor-caterr-ierr",
+            pattern: #"(?<![a-z])(cat_?err|ierr)(?![a-z])|catastrophic|processor.*(machine check|internal error)"#,
+            requiredWords: ["cat", "ierr", "processor"]
+        ),
+        try! TriggerRule(name: "interface-link-down", pattern: #"changed state to (administratively )?down|\blink (is )?down\b|IF_DOWN|LINK-3-UPDOWN.*down"#, requiredWords: ["down"]),
+        try! TriggerRule(name: "critical-fault", pattern: #"FAULT_CRITICAL"#, requiredWords: ["fault_critical"]),
     ]
 }
 

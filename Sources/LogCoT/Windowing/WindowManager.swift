@@ -17,7 +17,9 @@ public final class WindowManager {
     public private(set) var duplicateFaults = 0
     public private(set) var extendedByTrigger = 0
     public private(set) var closedCount = 0
-    public var openCount: Int { hosts.values.reduce(0) { $0 + $1.open.count } }
+    /// Open windows across all hosts, kept as a count because metrics read it after every fault
+    /// event, and summing over 100,000 hosts each time made opening windows quadratic.
+    public internal(set) var openCount = 0
 
     public init(config: WindowingConfig) {
         self.config = config
@@ -73,7 +75,7 @@ public final class WindowManager {
     /// fault event that arrives before its host's lines waits `idleTimeout` for them. Sources that
     /// deliver faults and lines on separate streams, such as Kafka topics, pass it.
     public func addFault(_ fault: FaultEvent, arrival: Date? = nil) -> [ClosedWindow] {
-        var state = hosts[fault.host] ?? newHostState()
+        var state = hosts.removeValue(forKey: fault.host) ?? newHostState()
         if let arrival, arrival > state.lastInput {
             state.lastInput = arrival
         }
@@ -103,6 +105,7 @@ public final class WindowManager {
             window.add(line)
         }
         state.open.append(window)
+        openCount += 1
 
         let closed = closeByWatermark(&state)
         hosts[fault.host] = state
@@ -157,6 +160,7 @@ public final class WindowManager {
             state.recentlyClosed.removeFirst(state.recentlyClosed.count - config.closedWindowsRemembered)
         }
         closedCount += closed.count
+        openCount -= closed.count
         return closed.sorted { $0.window.fault.time < $1.window.fault.time }
     }
 
