@@ -15,6 +15,9 @@ public final class WindowManager {
     /// Counters across all hosts.
     public private(set) var lateLines = 0
     public private(set) var duplicateFaults = 0
+    /// Lines dropped because they repeat a line stored in an open window exactly (same timestamp and
+    /// masked text); each window also counts them in `counts.duplicates`.
+    public private(set) var duplicateLines = 0
     public private(set) var extendedByTrigger = 0
     public private(set) var closedCount = 0
     public var openCount: Int { hosts.values.reduce(0) { $0 + $1.open.count } }
@@ -25,7 +28,9 @@ public final class WindowManager {
 
     /// Adds a parsed, masked line; returns windows that closed because the host's watermark moved.
     public func add(host: String, line: WindowLine, arrival: Date) -> [ClosedWindow] {
-        var state = hosts[host] ?? newHostState()
+        // Taken out of the dictionary while it changes, so that the windows' line arrays are not
+        // copied on write for every line.
+        var state = hosts.removeValue(forKey: host) ?? newHostState()
         state.lastInput = arrival
         let outOfOrder = line.timestamp < state.latest
         if line.timestamp > state.latest {
@@ -33,12 +38,19 @@ public final class WindowManager {
         }
 
         var matched = false
+        var duplicate = false
         for index in state.open.indices where state.open[index].contains(line.timestamp) {
-            state.open[index].add(line)
+            matched = true
+            guard state.open[index].add(line) else {
+                duplicate = true
+                continue
+            }
             if outOfOrder {
                 state.open[index].counts.outOfOrder += 1
             }
-            matched = true
+        }
+        if duplicate {
+            duplicateLines += 1
         }
         if !matched, state.recentlyClosed.contains(where: { line.timestamp >= $0.start && line.timestamp <= $0.end }) {
             lateLines += 1
@@ -71,7 +83,7 @@ public final class WindowManager {
     /// fault event that arrives before its host's lines waits `idleTimeout` for them. Sources that
     /// deliver faults and lines on separate streams, such as Kafka topics, pass it.
     public func addFault(_ fault: FaultEvent, arrival: Date? = nil) -> [ClosedWindow] {
-        var state = hosts[fault.host] ?? newHostState()
+        var state = hosts.removeValue(forKey: fault.host) ?? newHostState()
         if let arrival, arrival > state.lastInput {
             state.lastInput = arrival
         }
@@ -97,8 +109,8 @@ public final class WindowManager {
             hosts[fault.host] = state
             return []
         }
-        for line in state.history.lines(in: window.start...window.end) {
-            window.add(line)
+        for line in state.history.lines(in: window.start...window.end) where !window.add(line) {
+            duplicateLines += 1
         }
         state.open.append(window)
 
