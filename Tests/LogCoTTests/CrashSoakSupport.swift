@@ -119,12 +119,12 @@ struct TianchiTestA {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    /// The log lines as `logs` records keyed by host.
+    /// Returns the log lines as `logs` records keyed by host.
     func kafkaRecords() throws -> [(key: String, value: String)] {
         try lines.map { (key: $0.host, value: try Self.json(["host": $0.host, "timestamp": $0.timestamp, "message": $0.message])) }
     }
 
-    /// The log lines as journal entries. The receive time rises by 1 ms per entry, as journald's
+    /// Returns the log lines as journal entries. The receive time rises by 1 ms per entry, as journald's
     /// own clock would, and `_SOURCE_REALTIME_TIMESTAMP` carries the line's time, which LogCoT prefers.
     /// A journal file must not go back in receive time, so the data set's own times, which do,
     /// can only be source times.
@@ -140,8 +140,8 @@ struct TianchiTestA {
 
 /// Every record read from the report topic across the soak, by offset.
 ///
-/// The mock cluster drops a partition's oldest records once the partition grows past its size
-/// limit (seen after about 3,600 reports), so each read adds to what earlier reads returned.
+/// Once a later read lacked the first 143 records that an earlier read returned, so each read adds
+/// to what earlier reads returned. NOTE: the cause (mock broker or kcat) is not known.
 final class SoakTopic: @unchecked Sendable {
     private(set) var records: [Int: Kcat.Record] = [:]
     private(set) var lowestOffsetOnLastRead = 0

@@ -48,7 +48,7 @@ struct CrashSoakTests {
         Array(items[(items.count * part / parts)..<(items.count * (part + 1) / parts)])
     }
 
-    /// A config close to `config/kafka.json5`, with TF-IDF labels instead of an LLM so that the
+    /// Writes a config close to `config/kafka.json5`, with TF-IDF labels instead of an LLM so that the
     /// soak measures the checkpoint protocol and not the model.
     static func writeConfig(in directory: URL, bootstrap: String, journald: String?) throws -> URL {
         let url = try KafkaRunConfig.write(
