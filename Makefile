@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: all deps tools training-tools llm build kafka-mock demo test fuzz storm install clean bench-tools bench
+.PHONY: all deps tools training-tools llm build kafka-mock demo test soak fuzz storm install clean bench-tools bench
 
 all: build
 
@@ -77,6 +77,16 @@ fuzz: deps
 storm: deps
 	$(SWIFT) build -c release --product logcot
 	LOGCOT_BIN="$$($(SWIFT) build -c release --show-bin-path)/logcot" bash scripts/storm-check.sh
+
+## Crash-safety soak (docs/reliability.md): replays Tianchi SEL test A through logcot run, from Kafka
+## and from a journal file, with SOAK_KILLS SIGKILLs at points drawn from SOAK_SEED, then checks that
+## each ticket has exactly one report. Stops and fails after SOAK_TIME_CAP seconds.
+SOAK_KILLS ?= 20
+SOAK_SEED ?= 1
+SOAK_TIME_CAP ?= 480
+soak: build kafka-mock
+	LOGCOT_SOAK=1 SOAK_KILLS=$(SOAK_KILLS) SOAK_SEED=$(SOAK_SEED) LOGCOT_BIN="$(BIN_DIR)/logcot" \
+	  timeout --kill-after=30 $(SOAK_TIME_CAP) $(SWIFT) test --filter CrashSoakTests
 
 ## Install the release binary, the systemd unit and the example config (kept if already present).
 ## DESTDIR stages the files elsewhere, for packaging.

@@ -125,6 +125,7 @@ final class ReplayRun {
             "  reports written   \(statistics.reportsWritten) to \(options.outputPath)",
             "  label sources     \(statistics.reportsByLabelSource.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
             "  late lines        \(pipeline.windows.lateLines) (arrived after their window closed)",
+            "  duplicate lines   \(pipeline.windows.duplicateLines) (exact repeats of a line in an open window, dropped)",
             String(format: "  elapsed           %.2f s, %.0f lines/s", seconds, rate),
         ]
         if !statistics.diagnosisSeconds.isEmpty {

@@ -119,7 +119,8 @@ private func manager(lateness: TimeInterval? = 60, maxLines: Int = 10_000) -> Wi
         let windows = manager(lateness: nil, maxLines: 10_000)
         _ = windows.addFault(ticket("storm", 0))
         for index in 0..<50_000 {
-            _ = windows.add(host: "storm", line: windowLine(Double(index % 500), "link flap \(index % 7) on port Ethernet1/\(index % 48)"), arrival: Date())
+            // Distinct timestamps, so that no line is an exact repeat, which the window would drop.
+            _ = windows.add(host: "storm", line: windowLine(Double(index) / 100, "link flap \(index % 7) on port Ethernet1/\(index % 48)"), arrival: Date())
         }
         let closed = windows.closeAll()
         let window = closed[0].window

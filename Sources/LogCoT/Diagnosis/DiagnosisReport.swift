@@ -38,6 +38,8 @@ public struct DiagnosisReport: Sendable, Codable, Equatable {
         public var kept: Int
         public var outOfOrder: Int
         public var rejected: Int
+        /// Exact repeats of a stored line, dropped; absent in reports written before it existed.
+        public var duplicates: Int?
     }
 
     public struct Models: Sendable, Codable, Equatable {

@@ -16,6 +16,7 @@ public struct PipelineMetrics: Sendable {
     public let windowsOpen: GaugeFamily
     public let windowsClosed: CounterFamily
     public let windowLinesCompacted: CounterFamily
+    public let windowLinesDuplicate: CounterFamily
     public let reportsWritten: CounterFamily
     public let diagnosisDuration: HistogramFamily
     public let pendingDiagnoses: GaugeFamily
@@ -35,6 +36,7 @@ public struct PipelineMetrics: Sendable {
         windowsOpen = registry.gauge("logcot_windows_open", help: "Fault windows open now, waiting for their end to pass.")
         windowsClosed = registry.counter("logcot_windows_closed_total", help: "Fault windows closed, by reason: watermark, idle or end-of-input.", labelNames: ["reason"])
         windowLinesCompacted = registry.counter("logcot_window_lines_compacted_total", help: "Window lines past windowing.maxLinesPerWindow, kept only as per-template counts; counted when the window closes.")
+        windowLinesDuplicate = registry.counter("logcot_window_lines_duplicate_total", help: "Window lines dropped as exact repeats of a stored line (same timestamp and masked text); counted when the window closes.")
         reportsWritten = registry.counter("logcot_reports_written_total", help: "Diagnosis reports written, by label (none when the LLM named no label) and label source.", labelNames: ["label", "label_source"])
         diagnosisDuration = registry.histogram("logcot_diagnosis_duration_seconds", help: "Time to diagnose one closed window, including every LLM request and retry.", buckets: Self.diagnosisBuckets)
         pendingDiagnoses = registry.gauge("logcot_pending_diagnoses", help: "Closed windows whose diagnosis is running or whose report waits to be written in order.")

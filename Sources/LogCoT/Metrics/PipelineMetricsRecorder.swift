@@ -92,6 +92,7 @@ public final class PipelineMetricsRecorder {
     func windowClosed(_ closed: ClosedWindow) {
         metrics.windowsClosed.labels(closed.reason.rawValue).increment()
         metrics.windowLinesCompacted.increment(by: closed.window.counts.compacted)
+        metrics.windowLinesDuplicate.increment(by: closed.window.counts.duplicates)
     }
 
     func pendingDiagnosesChanged(_ count: Int) {

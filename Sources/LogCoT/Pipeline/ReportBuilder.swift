@@ -31,7 +31,8 @@ public struct ReportBuilder: Sendable {
                 compacted: window.counts.compacted,
                 kept: analysis.keyLines.reduce(0) { $0 + $1.count },
                 outOfOrder: window.counts.outOfOrder,
-                rejected: window.counts.rejected
+                rejected: window.counts.rejected,
+                duplicates: window.counts.duplicates
             ),
             models: .init(
                 tfidfRevision: analysis.modelRevision,

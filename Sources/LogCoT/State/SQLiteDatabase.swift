@@ -1,22 +1,19 @@
 import CSQLite
 import Foundation
 
-/// A failure of the SQLite state store, naming the file and what to do.
-public struct StateStoreError: Error, CustomStringConvertible {
-    public var path: String
-    public var message: String
-
-    public var description: String {
-        "state store \(path): \(message)"
-    }
-}
-
 /// A thin wrapper over one SQLite connection in WAL mode. Not thread-safe: one task owns it.
 public final class SQLiteDatabase {
     public let path: String
     private var handle: OpaquePointer?
 
-    /// Opens or creates the database, switching it to WAL with a busy timeout of 5 s.
+    /// How long a statement waits for another connection's lock before it fails with SQLITE_BUSY.
+    public static let busyTimeoutMilliseconds: Int32 = 5_000
+
+    /// Opens or creates the database, switching it to WAL with a busy timeout of 5 s, and checks
+    /// that the file is intact.
+    ///
+    /// Throws `StateStoreError` naming the file and the fix when the file is corrupt, locked by
+    /// another process, on a full disk or not writable.
     public init(path: String) throws {
         self.path = path
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -27,15 +24,26 @@ public final class SQLiteDatabase {
             handle = nil
             throw StateStoreError(path: path, message: "cannot open (\(message)); check that the directory exists and is writable")
         }
-        sqlite3_busy_timeout(handle, 5_000)
+        sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(handle, 1)
 
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=NORMAL")
-        do {
-            try execute("PRAGMA quick_check")
-        } catch {
-            throw StateStoreError(path: path, message: "the file is corrupt (\(error)); move it aside to start with empty state, or restore a backup")
+        try checkIntegrity()
+    }
+
+    /// Runs `PRAGMA quick_check`, which returns the row `ok` for an intact file and one row per
+    /// problem otherwise; a file too damaged to read fails the statement itself.
+    private func checkIntegrity() throws {
+        var problems: [String] = []
+        try prepare("PRAGMA quick_check").query { row in
+            problems.append(row.text(0))
         }
+        guard problems != ["ok"] else {
+            return
+        }
+        let shown = problems.prefix(3).joined(separator: "; ")
+        throw StateStoreError(path: path, message: "the file is corrupt (quick_check: \(shown)); \(StateStoreError.corruptFix)")
     }
 
     deinit {
@@ -91,20 +99,7 @@ public final class SQLiteDatabase {
     }
 
     func error(_ message: String, status: Int32) -> StateStoreError {
-        let hint: String
-        switch status {
-        case SQLITE_BUSY, SQLITE_LOCKED:
-            hint = "the file is locked by another process; stop the other logcot instance or configure another state.path"
-        case SQLITE_FULL:
-            hint = "the disk is full; free space and restart"
-        case SQLITE_CORRUPT, SQLITE_NOTADB:
-            hint = "the file is corrupt; move it aside to start with empty state, or restore a backup"
-        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM:
-            hint = "the file or its directory is not writable; fix the permissions"
-        default:
-            hint = "SQLite error \(status)"
-        }
-        return StateStoreError(path: path, message: "\(message) (\(hint))")
+        StateStoreError(path: path, message: message, status: status, systemErrno: sqlite3_system_errno(handle))
     }
 
     var lastErrorMessage: String {

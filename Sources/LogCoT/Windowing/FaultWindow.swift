@@ -31,6 +31,27 @@ public struct WindowLineCounts: Sendable, Equatable, Codable {
     public var outOfOrder = 0
     /// Lines of this host that failed to parse while the window was open.
     public var rejected = 0
+    /// Exact repeats of a stored line (same timestamp and masked text), dropped and not in `seen`.
+    public var duplicates = 0
+
+    public init() {}
+}
+
+extension WindowLineCounts {
+    enum CodingKeys: String, CodingKey {
+        case seen, stored, compacted, outOfOrder, rejected, duplicates
+    }
+
+    /// Decodes counts, reading a state snapshot saved before `duplicates` existed as zero duplicates.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seen = try container.decode(Int.self, forKey: .seen)
+        stored = try container.decode(Int.self, forKey: .stored)
+        compacted = try container.decode(Int.self, forKey: .compacted)
+        outOfOrder = try container.decode(Int.self, forKey: .outOfOrder)
+        rejected = try container.decode(Int.self, forKey: .rejected)
+        duplicates = try container.decodeIfPresent(Int.self, forKey: .duplicates) ?? 0
+    }
 }
 
 /// The lines of one host around one fault, from `fault - before` to `fault + after`.
@@ -49,6 +70,18 @@ public struct FaultWindow: Sendable, Codable {
     public private(set) var templates: [String: TemplateStatistics] = [:]
     public var counts = WindowLineCounts()
     let maxLines: Int
+    /// The identities of `lines`, built on first use and not saved, because `lines` rebuilds it.
+    private var storedIdentities: Set<LineIdentity>?
+
+    /// The timestamp and masked text, equal for two lines that repeat each other exactly.
+    struct LineIdentity: Hashable {
+        var timestamp: Date
+        var text: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, host, fault, start, initialEnd, end, extensions, lines, templates, counts, maxLines
+    }
 
     init(host: String, fault: FaultEvent, before: TimeInterval, after: TimeInterval, maxLines: Int) {
         self.host = host
@@ -64,10 +97,26 @@ public struct FaultWindow: Sendable, Codable {
         time >= start && time <= end
     }
 
-    mutating func add(_ line: WindowLine) {
+    /// Adds a line, or counts it in `counts.duplicates` and returns false when it repeats a stored
+    /// line exactly: at-least-once inputs (Kafka redelivery, two syslog relays) send such repeats.
+    ///
+    /// NOTE: only stored lines are compared, so repeats past `maxLines` are counted as compacted
+    /// lines. A host that logs the same message twice in one timestamp unit loses the second copy.
+    @discardableResult
+    mutating func add(_ line: WindowLine) -> Bool {
+        let identity = LineIdentity(timestamp: line.timestamp, text: line.text)
+        if storedIdentities == nil {
+            storedIdentities = Set(lines.map { LineIdentity(timestamp: $0.timestamp, text: $0.text) })
+        }
+        if storedIdentities?.contains(identity) == true {
+            counts.duplicates += 1
+            return false
+        }
+
         counts.seen += 1
         if lines.count < maxLines {
             lines.append(line)
+            storedIdentities?.insert(identity)
             counts.stored += 1
         } else {
             counts.compacted += 1
@@ -87,6 +136,7 @@ public struct FaultWindow: Sendable, Codable {
         } else {
             templates[key] = TemplateStatistics(template: line.template, example: line.text, count: 1, first: line.timestamp, last: line.timestamp)
         }
+        return true
     }
 
     /// The `templates` key under which lines with new templates are counted once the table is full.

@@ -15,6 +15,9 @@ public final class WindowManager {
     /// Counters across all hosts.
     public private(set) var lateLines = 0
     public private(set) var duplicateFaults = 0
+    /// Lines dropped because they repeat a line stored in an open window exactly (same timestamp and
+    /// masked text); each window also counts them in `counts.duplicates`.
+    public private(set) var duplicateLines = 0
     public private(set) var extendedByTrigger = 0
     public private(set) var closedCount = 0
     /// Open windows across all hosts, kept as a count because metrics read it after every fault
@@ -37,12 +40,19 @@ public final class WindowManager {
         }
 
         var matched = false
+        var duplicate = false
         for index in state.open.indices where state.open[index].contains(line.timestamp) {
-            state.open[index].add(line)
+            matched = true
+            guard state.open[index].add(line) else {
+                duplicate = true
+                continue
+            }
             if outOfOrder {
                 state.open[index].counts.outOfOrder += 1
             }
-            matched = true
+        }
+        if duplicate {
+            duplicateLines += 1
         }
         if !matched, state.recentlyClosed.contains(where: { line.timestamp >= $0.start && line.timestamp <= $0.end }) {
             lateLines += 1
@@ -101,8 +111,8 @@ public final class WindowManager {
             hosts[fault.host] = state
             return []
         }
-        for line in state.history.lines(in: window.start...window.end) {
-            window.add(line)
+        for line in state.history.lines(in: window.start...window.end) where !window.add(line) {
+            duplicateLines += 1
         }
         state.open.append(window)
         openCount += 1
