@@ -26,8 +26,9 @@ import Testing
 
     @Test func knownTemplatesCountedPastBound() {
         var window = window(maxLines: 2)
-        for text in ["a", "b", "c", "a", "b", "d"] {
-            window.add(WindowLine(timestamp: Date(timeIntervalSince1970: 1_000), text: text, template: text))
+        // Distinct timestamps, because an exact repeat of a stored line is dropped as a duplicate.
+        for (offset, text) in ["a", "b", "c", "a", "b", "d"].enumerated() {
+            window.add(WindowLine(timestamp: Date(timeIntervalSince1970: 1_000 + Double(offset)), text: text, template: text))
         }
         #expect(window.templates["a"]?.count == 2)
         #expect(window.templates["b"]?.count == 2)
