@@ -160,37 +160,39 @@ final class SoakTopic: @unchecked Sendable {
 }
 
 /// The reports on the report topic, counted per ticket.
+///
+/// A ticket is one record of the `fault-events` topic, named `PARTITION@OFFSET` as in the report's
+/// `fault.detail`, because the topic has several partitions and an offset alone is not unique.
 struct SoakTally {
     var records = 0
     var distinctKeys = 0
     /// Records beyond the first for each report id.
     var duplicates = 0
-    /// Tickets (fault-events offsets) with no report.
-    var missing: [Int] = []
+    /// Tickets (fault-events `PARTITION@OFFSET`) with no report.
+    var missing: [String] = []
     /// Tickets with more than one report, with their count.
-    var repeated: [Int: Int] = [:]
+    var repeated: [String: Int] = [:]
     /// Reports that belong to no ticket, such as a trigger-rule window.
     var unexpected = 0
 
-    init(records: [Kcat.Record], tickets: Int) throws {
+    init(records: [Kcat.Record], tickets: [String]) throws {
         self.records = records.count
         distinctKeys = Set(records.compactMap(\.key)).count
         duplicates = records.count - distinctKeys
 
-        var perTicket: [Int: Int] = [:]
+        var perTicket: [String: Int] = [:]
         for record in records {
             let report = try DiagnosisReport.decoder.decode(DiagnosisReport.self, from: Data((record.payload ?? "").utf8))
-            // A ticket's detail is `fault-events/0@OFFSET`; the topic has one partition, so the
-            // offset is the ticket's row in the submit file.
-            guard report.fault.origin == "ticket", let offset = report.fault.detail.split(separator: "@").last.flatMap({ Int($0) }) else {
+            guard report.fault.origin == "ticket" else {
                 unexpected += 1
                 continue
             }
-            perTicket[offset, default: 0] += 1
+            perTicket[report.fault.detail, default: 0] += 1
         }
-        missing = (0..<tickets).filter { perTicket[$0] == nil }
+        let known = Set(tickets)
+        missing = tickets.filter { perTicket[$0] == nil }
         repeated = perTicket.filter { $0.value > 1 }
-        unexpected += perTicket.keys.filter { $0 >= tickets }.count
+        unexpected += perTicket.keys.filter { !known.contains($0) }.count
     }
 
     var summary: String {

@@ -104,13 +104,15 @@ struct CrashSoakTests {
         #expect(delivered, "fewer than \(tickets) report ids within 180 s of the last restart")
 
         try await topic.read(from: cluster)
-        let tally = try SoakTally(records: Array(topic.records.values), tickets: tickets)
+        let faultEvents = try await Kcat.consume(topic: "fault-events", bootstrap: cluster.bootstrapServers)
+        #expect(faultEvents.count == tickets, "fault-events holds \(faultEvents.count) records, expected \(tickets)")
+        let tally = try SoakTally(records: Array(topic.records.values), tickets: faultEvents.map { "\($0.partition)@\($0.offset)" })
         print("soak \(name): \(kills) kills (\(hooksReached) at a protocol step, \(fallbackKills) fallback signals), \(tally.summary), \(Int(Date().timeIntervalSince(started))) s")
         if topic.lowestOffsetOnLastRead > 0 {
             print("soak \(name): the broker no longer returns offsets below \(topic.lowestOffsetOnLastRead); earlier reads kept them")
         }
-        #expect(tally.missing.isEmpty, "tickets without a report (fault-events offsets): \(tally.missing.prefix(20))")
-        #expect(tally.repeated.isEmpty, "tickets with more than one report (offset: count): \(tally.repeated.sorted { $0.key < $1.key }.prefix(20))")
+        #expect(tally.missing.isEmpty, "tickets without a report (fault-events partition@offset): \(tally.missing.prefix(20))")
+        #expect(tally.repeated.isEmpty, "tickets with more than one report (partition@offset: count): \(tally.repeated.sorted { $0.key < $1.key }.prefix(20))")
         #expect(tally.duplicates == 0, "report ids produced more than once: \(tally.duplicates)")
         #expect(tally.unexpected == 0)
         #expect(tally.distinctKeys == tickets)
