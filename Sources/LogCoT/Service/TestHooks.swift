@@ -10,7 +10,10 @@ import Foundation
 ///
 /// `LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP=1` stops the daemon as SIGTERM would once it has read every
 /// entry and delivered every report. `LOGCOT_TEST_STATE_CHUNK_BYTES=N` splits Kafka state-topic
-/// snapshots into records of N bytes, so that small tests write several chunks. Counts start at 1
+/// snapshots into records of N bytes, so that small tests write several chunks.
+/// `LOGCOT_TEST_FAIL_STATE_WRITES_AT=report-committed:N` makes every state-topic write fail from
+/// the checkpoint that commits the Nth report on, as if the state topic became unreachable. Counts
+/// start at 1
 /// in each process. Not for production use.
 public final class TestHooks {
     public enum KillPoint: Equatable, Sendable {
@@ -30,6 +33,8 @@ public final class TestHooks {
     public let exitWhenCaughtUp: Bool
     /// Bytes per state-topic chunk record; nil uses the default.
     public let stateChunkBytes: Int?
+    /// The report count from whose checkpoint on state-topic writes fail; nil when they do not.
+    public let failStateWritesAtReport: Int?
     private var records = 0
     private var reportsCommitted = 0
     private var reportsWritten = 0
@@ -38,6 +43,7 @@ public final class TestHooks {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         exitWhenCaughtUp = environment["LOGCOT_TEST_EXIT_WHEN_CAUGHT_UP"] == "1"
         stateChunkBytes = environment["LOGCOT_TEST_STATE_CHUNK_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        failStateWritesAtReport = try Self.reportCount(environment["LOGCOT_TEST_FAIL_STATE_WRITES_AT"])
         guard let text = environment["LOGCOT_TEST_KILL_AT"], !text.isEmpty else {
             killPoint = nil
             return
@@ -57,7 +63,22 @@ public final class TestHooks {
 
     /// True when any hook is set, so that the daemon can log it at start.
     public var isActive: Bool {
-        killPoint != nil || exitWhenCaughtUp || stateChunkBytes != nil
+        killPoint != nil || exitWhenCaughtUp || stateChunkBytes != nil || failStateWritesAtReport != nil
+    }
+
+    /// True when state-topic writes are to fail (`LOGCOT_TEST_FAIL_STATE_WRITES_AT`).
+    var stateWritesFail: Bool {
+        failStateWritesAtReport.map { reportsCommitted >= $0 } ?? false
+    }
+
+    private static func reportCount(_ text: String?) throws -> Int? {
+        guard let text, !text.isEmpty else {
+            return nil
+        }
+        guard text.hasPrefix("report-committed:"), let count = Int(text.dropFirst("report-committed:".count)), count > 0 else {
+            throw TestHookError(value: text, variable: "LOGCOT_TEST_FAIL_STATE_WRITES_AT", usage: "report-committed:N")
+        }
+        return count
     }
 
     func recordProcessed() {
@@ -97,8 +118,10 @@ public final class TestHooks {
 /// An invalid `LOGCOT_TEST_KILL_AT` value.
 public struct TestHookError: Error, CustomStringConvertible {
     public var value: String
+    public var variable = "LOGCOT_TEST_KILL_AT"
+    public var usage = "record:N, report-committed:N, report-written:N or report-torn:N"
 
     public var description: String {
-        "invalid LOGCOT_TEST_KILL_AT '\(value)'; use record:N, report-committed:N, report-written:N or report-torn:N"
+        "invalid \(variable) '\(value)'; use \(usage)"
     }
 }

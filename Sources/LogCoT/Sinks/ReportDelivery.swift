@@ -29,6 +29,15 @@ public final class ReportDelivery {
         kafka?.close(timeout: timeout)
     }
 
+    /// The report topic's delivery floor, or nil without a Kafka sink.
+    var kafkaFloor: ReportDeliveryFloor? { kafka?.floor }
+
+    /// Makes the Kafka sink skip pending reports that a previous partition owner produced after
+    /// `floor`; see `KafkaReportSink.recognizeReports`.
+    func recognizeReports(producedSince floor: ReportDeliveryFloor) {
+        kafka?.recognizeReports(producedSince: floor)
+    }
+
     /// Reports delivered by this process.
     public private(set) var deliveredCount = 0
 
