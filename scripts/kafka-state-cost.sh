@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Measures what writing window state to the state topic before each offset commit costs.
 #
-# Replays the Tianchi SEL logs (../shared/data/tianchi-sel: 10,991 lines of 2,883 servers and
-# 3,011 fault tickets) through a librdkafka mock cluster into `logcot run`, with the default
+# Replays the Tianchi SEL logs (10,991 BMC event lines of 2,883 servers and 3,011 fault tickets)
+# through a librdkafka mock cluster into `logcot run`, with the default
 # checkpoint settings, and summarises the daemon's debug lines "window state written to the state
 # topic" (bytes and milliseconds per write) and "checkpoint committed".
 #
