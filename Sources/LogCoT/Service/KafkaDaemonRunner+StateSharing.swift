@@ -52,6 +52,7 @@ extension KafkaDaemonRunner {
             return false
         }
         let started = Date()
+        core.delivery.establishKafkaFloor()
         var snapshots: [KafkaPartitionSnapshot] = []
         for number in numbers.sorted() {
             var positions: [KafkaTopicPartition: Int64] = [:]

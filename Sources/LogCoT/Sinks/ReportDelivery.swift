@@ -137,6 +137,16 @@ public final class ReportDelivery {
         raiseKafkaFloor()
     }
 
+    /// Sets the Kafka delivery floor to the report topic's high watermarks when no floor is known
+    /// yet and no report is pending, so that state-topic snapshots carry a floor before the first
+    /// delivery of this process. Without it, a reader of such a snapshot reads the whole topic.
+    func establishKafkaFloor() {
+        guard let kafka, kafka.floor.offsets.isEmpty, queue.isEmpty else {
+            return
+        }
+        raiseKafkaFloor()
+    }
+
     /// Saves the report topic's high watermarks as the new delivery floor, now that no report is
     /// pending. A failure keeps the old, lower floor, which only makes the next check read more.
     private func raiseKafkaFloor() {
