@@ -127,7 +127,7 @@ extension KafkaRunTests {
         await DaemonProcess.waitUntil(timeout: 30) { assignedNumbers(daemon) == [0, 1, 2] }
     }
 
-    /// The log partition numbers in the daemon's latest assignment line.
+    /// Returns the log partition numbers in the daemon's latest assignment line.
     static func assignedNumbers(_ daemon: DaemonProcess) -> Set<Int32> {
         guard let line = daemon.stderr.split(separator: "\n").last(where: { $0.contains("kafka partitions assigned") }) else {
             return []
@@ -136,12 +136,12 @@ extension KafkaRunTests {
         return Set(numbers)
     }
 
-    /// The daemon's log lines of state-topic writes.
+    /// Returns the daemon's log lines of state-topic writes.
     static func stateWrites(_ daemon: DaemonProcess) -> [Substring] {
         daemon.stderr.split(separator: "\n").filter { $0.contains("msg=\"window state written to the state topic\"") }
     }
 
-    /// Three lines of `host` and its fault event, on partition `partition` of both input topics.
+    /// Produces three lines of `host` and its fault event to partition `partition` of both input topics.
     static func produceHost(_ host: String, partition: Int32, _ cluster: KafkaMockCluster) async throws {
         let lines = [
             KafkaRunConfig.line(host, minute: 0, "boot ok"),

@@ -147,7 +147,7 @@ public final class KafkaReportSink {
     }
 
     /// Reads every partition of the report topic from `start` to the high watermark and passes each
-    /// record's key to `visit`; returns the number of records read.
+    /// record's key to `visit`. Returns the number of records read.
     private func readKeys(from start: ReportDeliveryFloor, _ visit: (String) -> Void) throws -> Int {
         var recordsRead = 0
         let count = try reader.partitionCount(topic: config.topic, timeout: Self.flushTimeout)
@@ -191,8 +191,9 @@ public final class KafkaReportSink {
         ])
     }
 
-    // NOTE: ids that no pending report matches stay in memory until the process exits, and they are
-    // not saved, so a crash of this process before it reports those windows loses them.
+    // NOTE: the found ids live only in memory, so a crash of this process before it closes those
+    // windows again loses them, and the member after it can produce such a report twice. Ids that no
+    // pending report matches stay until the process exits.
     private func acknowledgeReportsOfPreviousOwners(_ reports: [StoredReport]) {
         for report in reports where producedByPreviousOwners.contains(report.reportID) && !acknowledged.contains(report.sequence) {
             producedByPreviousOwners.remove(report.reportID)
