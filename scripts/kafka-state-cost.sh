@@ -2,9 +2,9 @@
 # Measures what writing window state to the state topic before each offset commit costs.
 #
 # Replays the Tianchi SEL logs (10,991 BMC event lines of 2,883 servers and 3,011 fault tickets)
-# through a librdkafka mock cluster into `logcot run`, with the default
-# checkpoint settings, and summarises the daemon's debug lines "window state written to the state
-# topic" (bytes and milliseconds per write) and "checkpoint committed".
+# through a librdkafka mock cluster into `logcot run`, with the default checkpoint settings. Then
+# it summarises the daemon's debug lines "window state written to the state topic" (bytes and
+# milliseconds per write) and "checkpoint committed".
 #
 # Usage: scripts/kafka-state-cost.sh [LOGCOT_BINARY]   (default .build/debug/logcot)
 # Needs Tests/Support/kafka-mock/mock_cluster (make -C Tests/Support/kafka-mock), kcat and python3.
@@ -76,7 +76,7 @@ wait "$daemon" || true
 
 python3 - "$work/daemon.err" <<'PY'
 import re, statistics, sys
-writes, checkpoints, started, stopped = [], 0, None, None
+writes, checkpoints = [], 0
 for line in open(sys.argv[1]):
     if 'msg="window state written to the state topic"' in line:
         fields = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line))
