@@ -98,10 +98,12 @@ enum Kcat {
         }
     }
 
-    /// Produces `key:value` lines to `topic`; keys must not contain ':'.
-    static func produce(_ records: [(key: String, value: String)], topic: String, bootstrap: String) async throws {
+    /// Produces `key:value` lines to `topic`, to `partition` when given and by key otherwise; keys
+    /// must not contain ':'.
+    static func produce(_ records: [(key: String, value: String)], topic: String, partition: Int? = nil, bootstrap: String) async throws {
         let text = records.map { "\($0.key):\($0.value)\n" }.joined()
-        let result = try await run(["-P", "-b", bootstrap, "-t", topic, "-K:"], input: text)
+        let target = partition.map { ["-p", String($0)] } ?? []
+        let result = try await run(["-P", "-b", bootstrap, "-t", topic, "-K:"] + target, input: text)
         guard result.status == 0 else {
             throw TestFailure("kcat produce to \(topic) failed with status \(result.status): \(result.stderr)")
         }

@@ -42,9 +42,9 @@ extension KafkaDaemonRunner {
         try source.unassign(partitions)
     }
 
-    /// Delivers pending reports, then writes the window state of the hosts on each partition number
-    /// in `numbers` to the state topic with the partitions' next offsets. Call it right after a
-    /// checkpoint. Returns true when the brokers acknowledged the state.
+    /// Delivers pending reports, then writes the window state of each partition number in
+    /// `numbers` that changed since its last snapshot. Call it right after a checkpoint. Returns true
+    /// when the state topic has the current state of every number.
     @discardableResult
     func handOver(_ numbers: Set<Int32>, _ core: DaemonCore, _ source: KafkaSource) async -> Bool {
         guard let stateTopic, partitioningChecked, !numbers.isEmpty else {
@@ -61,34 +61,21 @@ extension KafkaDaemonRunner {
             ])
         }
 
-        var snapshots: [KafkaPartitionSnapshot] = []
-        for number in numbers.sorted() {
-            var positions: [KafkaTopicPartition: Int64] = [:]
-            for partition in source.inputPartitions(number: number) {
-                positions[partition] = source.positions[partition]
-            }
-            var hosts: [String: HostWindowSnapshot] = [:]
-            for host in source.hosts(onPartition: number) {
-                hosts[host] = core.pipeline.windows.snapshot(host: host)
-            }
-            snapshots.append(KafkaPartitionSnapshot(groupID: stateTopic.groupID, partition: number, positions: positions, hosts: hosts))
-        }
-        do {
-            try stateTopic.write(snapshots)
-            logger.info("window state handed over", [
-                "state_topic": stateTopic.topic, "partitions": numbers.sorted().map(String.init).joined(separator: ","),
-                "hosts": String(snapshots.reduce(0) { $0 + $1.hosts.count }),
-            ])
-            return true
-        } catch {
+        // The checkpoint before this call wrote the numbers that changed, unless that write failed.
+        let changed = numbers.intersection(changedNumbers(source))
+        guard changed.isEmpty || writeSnapshots(changed, core, source) else {
             // The windows then stay here and close with the lines this process has, as without a
             // state topic.
-            logger.error("writing window state to the state topic failed; the windows stay on this member", [
+            logger.error("handing window state over failed; the windows stay on this member", [
                 "state_topic": stateTopic.topic, "partitions": numbers.sorted().map(String.init).joined(separator: ","),
-                "error": String(describing: error),
             ])
             return false
         }
+        logger.info("window state handed over", [
+            "state_topic": stateTopic.topic, "partitions": numbers.sorted().map(String.init).joined(separator: ","),
+            "hosts": String(numbers.reduce(0) { $0 + source.hosts(onPartition: $1).count }),
+        ])
+        return true
     }
 
     /// Starts reading assigned partitions and decides, per partition number, which window state is
@@ -130,6 +117,9 @@ extension KafkaDaemonRunner {
             restored.merge(offsets) { $1 }
         }
         try source.assign(partitions, committed: committed, restored: restored)
+        // Restored numbers match their snapshot; the others get one at the next checkpoint.
+        let restoredNumbers = Set(restored.keys.map(\.partition))
+        unsharedNumbers.formUnion(assigned.subtracting(restoredNumbers))
     }
 
     /// Applies the newest window state of one partition number and returns the offsets to start at
@@ -145,6 +135,12 @@ extension KafkaDaemonRunner {
                 return [:]
             }
             core.pipeline.windows.merge(snapshot.hosts)
+            sharedPositions.merge(snapshot.positions) { $1 }
+            if let floor = snapshot.reportFloor {
+                // The previous owner may have reported windows after this snapshot and crashed
+                // before its next commit, so this member can close them again.
+                core.delivery.recognizeReports(producedSince: floor)
+            }
             core.checkpointer.markChanged(hosts: snapshot.hosts.keys)
             for host in snapshot.hosts.keys {
                 source.noteHost(host, onPartition: number)

@@ -38,6 +38,11 @@ public final class KafkaDaemonRunner {
     var stateTopic: KafkaStateTopic?
     /// True after the partition counts were checked at the first assignment.
     var partitioningChecked = false
+    /// Partition numbers whose window state changed without a record, so that their next
+    /// snapshot is due although their positions did not move.
+    var unsharedNumbers: Set<Int32> = []
+    /// The input partitions' offsets in the last snapshots written to or read from the state topic.
+    var sharedPositions: [KafkaTopicPartition: Int64] = [:]
 
     public init(configPath: String, config: LogCoTConfig, sourceConfig: KafkaSourceConfig, journaldConfig: JournaldSourceConfig? = nil, logger: Logger, signals: SignalMonitor, hooks: TestHooks) {
         self.configPath = configPath
@@ -105,7 +110,7 @@ public final class KafkaDaemonRunner {
             if !core.backPressure.isPaused {
                 try await readJournal(core, source)
             }
-            try await closeIdleWindows(core)
+            try await closeIdleWindows(core, source)
             if checkpointDue(core) {
                 try await checkpoint(core, source)
             }
@@ -209,13 +214,14 @@ public final class KafkaDaemonRunner {
         source.markProcessed(message)
     }
 
-    private func closeIdleWindows(_ core: DaemonCore) async throws {
+    private func closeIdleWindows(_ core: DaemonCore, _ source: KafkaSource) async throws {
         let windows = core.pipeline.windows
         let openHosts = windows.hostsWithOpenWindows
         let closedBefore = windows.closedCount
         try await core.pipeline.tick()
         if windows.closedCount != closedBefore {
             core.checkpointer.markChanged(hosts: openHosts)
+            markStateChanged(hosts: openHosts, source)
         }
     }
 
@@ -232,8 +238,13 @@ public final class KafkaDaemonRunner {
         return recordsSinceCheckpoint > 0 && Date().timeIntervalSince(core.checkpointer.lastCommit) >= config.state.checkpointInterval
     }
 
-    /// Commits a checkpoint and then the same offsets to the group; returns false when the
-    /// checkpoint was postponed because dead letters are not acknowledged yet.
+    /// Commits a checkpoint, writes the changed window state to the state topic, and then commits
+    /// the same offsets to the group. Returns false when the checkpoint was postponed because dead
+    /// letters are not acknowledged yet.
+    ///
+    /// When the state topic did not acknowledge the window state, the offsets are not committed, so
+    /// that a member that takes the partitions over reads their records again. The next
+    /// checkpoint tries again.
     @discardableResult
     func checkpoint(_ core: DaemonCore, _ source: KafkaSource, deadLetterTimeout: TimeInterval = deadLetterFlushTimeout) async throws -> Bool {
         guard source.flushDeadLetters(timeout: deadLetterTimeout) else {
@@ -245,7 +256,13 @@ public final class KafkaDaemonRunner {
             states.append((DaemonComponents.sourceName, try JSONEncoder().encode(journal.state)))
         }
         try await core.checkpoint(sources: states)
-        source.commitPositions(synchronous: false)
+        if shareChangedState(core, source) {
+            source.commitPositions(synchronous: false)
+        } else {
+            logger.warning("not committing kafka offsets until the state topic has their window state; the state store keeps them", [
+                "partitions": String(source.positions.count),
+            ], rateLimitKey: "kafka-commit-without-state")
+        }
         recordsSinceCheckpoint = 0
         windowsClosedAtCheckpoint = core.pipeline.statistics.windowsClosed
         logger.debug("checkpoint committed", [
@@ -264,8 +281,10 @@ public final class KafkaDaemonRunner {
         ])
         if try await checkpoint(core, source, deadLetterTimeout: Self.finalDeadLetterFlushTimeout) {
             // The state stays in the state store too; the next assignment decides which copy is newer.
-            await handOver(Set(source.assignment.map(\.partition)), core, source)
-            source.commitPositions(synchronous: true)
+            let handedOver = await handOver(Set(source.assignment.map(\.partition)), core, source)
+            if handedOver || !sharesState {
+                source.commitPositions(synchronous: true)
+            }
         }
         source.close()
         // Reports acknowledged after the last attempt would be produced again at the next start, so

@@ -13,7 +13,9 @@ import Foundation
 /// snapshots into records of N bytes, so that small tests write several chunks.
 /// `LOGCOT_TEST_SINK_FAILURES=N` makes the first N delivery
 /// attempts fail, as an unreachable sink would, and `LOGCOT_TEST_SINK_DELAY_MS=N` makes each attempt
-/// take N ms longer, as a slow sink would. Counts start at 1 in each process. Not for production use.
+/// take N ms longer, as a slow sink would. `LOGCOT_TEST_FAIL_STATE_WRITES_AT=report-committed:N`
+/// makes every state-topic write fail from the checkpoint that commits the Nth report on, as if
+/// the state topic became unreachable. Counts start at 1 in each process. Not for production use.
 public final class TestHooks {
     public enum KillPoint: Equatable, Sendable {
         case afterRecord(Int)
@@ -36,6 +38,8 @@ public final class TestHooks {
     public private(set) var sinkFailuresLeft: Int
     /// Extra time that each delivery attempt takes.
     public let sinkDelay: TimeInterval
+    /// The report count from whose checkpoint on state-topic writes fail; nil when they do not.
+    public let failStateWritesAtReport: Int?
     private var records = 0
     private var reportsCommitted = 0
     private var reportsWritten = 0
@@ -46,6 +50,7 @@ public final class TestHooks {
         stateChunkBytes = environment["LOGCOT_TEST_STATE_CHUNK_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
         sinkFailuresLeft = environment["LOGCOT_TEST_SINK_FAILURES"].flatMap { Int($0) }.map { max(0, $0) } ?? 0
         sinkDelay = Double(environment["LOGCOT_TEST_SINK_DELAY_MS"].flatMap { Int($0) }.map { max(0, $0) } ?? 0) / 1_000
+        failStateWritesAtReport = try Self.reportCount(environment["LOGCOT_TEST_FAIL_STATE_WRITES_AT"])
         guard let text = environment["LOGCOT_TEST_KILL_AT"], !text.isEmpty else {
             killPoint = nil
             return
@@ -66,6 +71,7 @@ public final class TestHooks {
     /// True when any hook is set, so that the daemon can log it at start.
     public var isActive: Bool {
         killPoint != nil || exitWhenCaughtUp || stateChunkBytes != nil || sinkFailuresLeft > 0 || sinkDelay > 0
+            || failStateWritesAtReport != nil
     }
 
     /// Returns true, and counts one down, while `LOGCOT_TEST_SINK_FAILURES` attempts are left.
@@ -75,6 +81,21 @@ public final class TestHooks {
         }
         sinkFailuresLeft -= 1
         return true
+    }
+
+    /// True when state-topic writes are to fail (`LOGCOT_TEST_FAIL_STATE_WRITES_AT`).
+    var stateWritesFail: Bool {
+        failStateWritesAtReport.map { reportsCommitted >= $0 } ?? false
+    }
+
+    private static func reportCount(_ text: String?) throws -> Int? {
+        guard let text, !text.isEmpty else {
+            return nil
+        }
+        guard text.hasPrefix("report-committed:"), let count = Int(text.dropFirst("report-committed:".count)), count > 0 else {
+            throw TestHookError(value: text, variable: "LOGCOT_TEST_FAIL_STATE_WRITES_AT", usage: "report-committed:N")
+        }
+        return count
     }
 
     func recordProcessed() {
@@ -114,8 +135,10 @@ public final class TestHooks {
 /// An invalid `LOGCOT_TEST_KILL_AT` value.
 public struct TestHookError: Error, CustomStringConvertible {
     public var value: String
+    public var variable = "LOGCOT_TEST_KILL_AT"
+    public var usage = "record:N, report-committed:N, report-written:N or report-torn:N"
 
     public var description: String {
-        "invalid LOGCOT_TEST_KILL_AT '\(value)'; use record:N, report-committed:N, report-written:N or report-torn:N"
+        "invalid \(variable) '\(value)'; use \(usage)"
     }
 }

@@ -11,6 +11,9 @@ import Foundation
 /// from the delivery floor (`ReportDeliveryFloor`) to the high watermark. A report whose key is
 /// already there counts as acknowledged and is not produced again. That covers a crash after the
 /// brokers acknowledged a report and before the state store marked it delivered.
+///
+/// When this process takes over partitions from another group member, `recognizeReports` reads the
+/// topic from that member's floor, so a window it reported is not reported again from here.
 public final class KafkaReportSink {
     /// How long one delivery attempt waits for delivery reports before the daemon loop goes on.
     static let flushTimeout: TimeInterval = 5
@@ -27,6 +30,11 @@ public final class KafkaReportSink {
     private var needsTopicCheck = true
     /// Per partition of the report topic, an offset before which none of the pending reports is.
     var floor: ReportDeliveryFloor
+    /// The floor from which the next delivery reads the reports of previous partition owners; nil
+    /// when no read is due.
+    private var previousOwnersFloor: ReportDeliveryFloor?
+    /// Report ids that the read of previous owners' reports found and no pending report matched yet.
+    private var producedByPreviousOwners: Set<String> = []
 
     public init(config: KafkaSinkConfig, floor: ReportDeliveryFloor?, logger: Logger) throws {
         self.config = config
@@ -48,6 +56,8 @@ public final class KafkaReportSink {
             try acknowledgeReportsInTopic(reports)
             needsTopicCheck = false
         }
+        try readReportsOfPreviousOwners()
+        acknowledgeReportsOfPreviousOwners(reports)
         for report in reports where !acknowledged.contains(report.sequence) && inFlight[report.sequence] == nil {
             let headers = Self.headers(of: report)
             inFlight[report.sequence] = try producer.produce(
@@ -122,17 +132,9 @@ public final class KafkaReportSink {
         }
         let ids = Set(waiting.map(\.reportID))
         var found: Set<String> = []
-        var recordsRead = 0
-        let count = try reader.partitionCount(topic: config.topic, timeout: Self.flushTimeout)
-        for number in 0..<Int32(count) {
-            let partition = KafkaTopicPartition(topic: config.topic, partition: number)
-            let (low, high) = try reader.watermarks(partition, timeout: Self.flushTimeout)
-            let start = max(low, floor.offsets[number] ?? low)
-            try reader.read(partition, from: start, to: high, timeout: 30) { message in
-                recordsRead += 1
-                if let key = message.key, case let id = String(decoding: key, as: UTF8.self), ids.contains(id) {
-                    found.insert(id)
-                }
+        let recordsRead = try readKeys(from: floor) { id in
+            if ids.contains(id) {
+                found.insert(id)
             }
         }
         for report in waiting where found.contains(report.reportID) {
@@ -142,6 +144,64 @@ public final class KafkaReportSink {
             "topic": config.topic, "pending_reports": String(waiting.count),
             "already_in_topic": String(found.count), "records_read": String(recordsRead),
         ])
+    }
+
+    /// Reads every partition of the report topic from `start` to the high watermark and passes each
+    /// record's key to `visit`. Returns the number of records read.
+    private func readKeys(from start: ReportDeliveryFloor, _ visit: (String) -> Void) throws -> Int {
+        var recordsRead = 0
+        let count = try reader.partitionCount(topic: config.topic, timeout: Self.flushTimeout)
+        for number in 0..<Int32(count) {
+            let partition = KafkaTopicPartition(topic: config.topic, partition: number)
+            let (low, high) = try reader.watermarks(partition, timeout: Self.flushTimeout)
+            let offset = max(low, start.offsets[number] ?? low)
+            try reader.read(partition, from: offset, to: high, timeout: 30) { message in
+                recordsRead += 1
+                if let key = message.key {
+                    visit(String(decoding: key, as: UTF8.self))
+                }
+            }
+        }
+        return recordsRead
+    }
+
+    /// Makes the next delivery read the report topic from `previousOwnerFloor`, the delivery floor
+    /// that the previous owner of newly assigned partitions saved with their window state.
+    ///
+    /// The previous owner may have reported windows whose records this process reads again, because
+    /// it crashed before it committed their offsets. Pending reports whose id the read finds count
+    /// as acknowledged, now and at later deliveries.
+    func recognizeReports(producedSince previousOwnerFloor: ReportDeliveryFloor) {
+        guard previousOwnerFloor.topic == config.topic else {
+            return
+        }
+        previousOwnersFloor = previousOwnersFloor.map { $0.lowered(to: previousOwnerFloor) } ?? previousOwnerFloor
+    }
+
+    private func readReportsOfPreviousOwners() throws {
+        guard let start = previousOwnersFloor else {
+            return
+        }
+        var ids: Set<String> = []
+        let recordsRead = try readKeys(from: start) { ids.insert($0) }
+        producedByPreviousOwners.formUnion(ids)
+        previousOwnersFloor = nil
+        logger.info("read the reports that previous owners of the assigned partitions produced", [
+            "topic": config.topic, "records_read": String(recordsRead), "reports": String(ids.count),
+        ])
+    }
+
+    // NOTE: the found ids live only in memory, so a crash of this process before it closes those
+    // windows again loses them, and the member after it can produce such a report twice. Ids that no
+    // pending report matches stay until the process exits.
+    private func acknowledgeReportsOfPreviousOwners(_ reports: [StoredReport]) {
+        for report in reports where producedByPreviousOwners.contains(report.reportID) && !acknowledged.contains(report.sequence) {
+            producedByPreviousOwners.remove(report.reportID)
+            acknowledged.insert(report.sequence)
+            logger.info("a previous owner of the partition already produced this report; not producing it again", [
+                "topic": config.topic, "report_id": report.reportID, "sequence": String(report.sequence),
+            ])
+        }
     }
 
     /// Returns the high watermark of every partition of the report topic, for a new delivery floor;

@@ -29,6 +29,15 @@ public final class ReportDelivery {
         kafka?.close(timeout: timeout)
     }
 
+    /// The report topic's delivery floor, or nil without a Kafka sink.
+    var kafkaFloor: ReportDeliveryFloor? { kafka?.floor }
+
+    /// Makes the Kafka sink skip pending reports that a previous partition owner produced after
+    /// `floor`; see `KafkaReportSink.recognizeReports`.
+    func recognizeReports(producedSince floor: ReportDeliveryFloor) {
+        kafka?.recognizeReports(producedSince: floor)
+    }
+
     /// Reports delivered by this process.
     public private(set) var deliveredCount = 0
 
@@ -131,6 +140,16 @@ public final class ReportDelivery {
             logger.info("report written", ["report_id": report.reportID, "sequence": String(report.sequence)])
         }
         queue.removeAll()
+        raiseKafkaFloor()
+    }
+
+    /// Sets the Kafka delivery floor to the report topic's high watermarks when no floor is known
+    /// yet and no report is pending, so that state-topic snapshots carry a floor before the first
+    /// delivery of this process. Without it, a reader of such a snapshot reads the whole topic.
+    func establishKafkaFloor() {
+        guard let kafka, kafka.floor.offsets.isEmpty, queue.isEmpty else {
+            return
+        }
         raiseKafkaFloor()
     }
 

@@ -31,4 +31,16 @@ public struct ReportDeliveryFloor: Codable, Sendable, Equatable {
     func save(to store: CheckpointStore) throws {
         try store.saveSourceState(Self.stateKey, try JSONEncoder().encode(self))
     }
+
+    /// Returns the lower of the two floors per partition. A partition missing from either floor is
+    /// missing from the result, because a missing offset means the low watermark.
+    func lowered(to other: ReportDeliveryFloor) -> ReportDeliveryFloor {
+        var offsets: [Int32: Int64] = [:]
+        for (partition, offset) in self.offsets {
+            if let otherOffset = other.offsets[partition] {
+                offsets[partition] = min(offset, otherOffset)
+            }
+        }
+        return ReportDeliveryFloor(topic: topic, offsets: offsets)
+    }
 }

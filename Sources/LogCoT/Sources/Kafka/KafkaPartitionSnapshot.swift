@@ -15,15 +15,20 @@ public struct KafkaPartitionSnapshot: Codable, Sendable {
     public var partition: Int32
     public var offsets: [KafkaSourceState.Entry]
     public var hosts: [String: HostWindowSnapshot]
+    /// The writer's report delivery floor: every report it produced after this snapshot, or still
+    /// had pending, is at or past these offsets. Nil without a Kafka report sink, and in snapshots
+    /// written before the field existed.
+    public var reportFloor: ReportDeliveryFloor?
     /// The time of writing in RFC 3339, for people reading the topic.
     public var writtenAt: String
 
-    public init(groupID: String, partition: Int32, positions: [KafkaTopicPartition: Int64], hosts: [String: HostWindowSnapshot]) {
+    public init(groupID: String, partition: Int32, positions: [KafkaTopicPartition: Int64], hosts: [String: HostWindowSnapshot], reportFloor: ReportDeliveryFloor? = nil) {
         formatVersion = Self.formatVersion
         self.groupID = groupID
         self.partition = partition
         offsets = KafkaSourceState(positions: positions).offsets
         self.hosts = hosts
+        self.reportFloor = reportFloor
         writtenAt = RFC3339.format(Date())
     }
 

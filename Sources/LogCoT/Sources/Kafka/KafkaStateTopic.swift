@@ -73,20 +73,24 @@ final class KafkaStateTopic {
         return partition % Int32(partitionCount)
     }
 
-    /// Produces the snapshots and waits until the brokers acknowledged all of them.
+    /// Produces the snapshots, waits until the brokers acknowledged all of them, and returns the
+    /// bytes of snapshot JSON written.
     ///
     /// Each snapshot goes out as chunk records, and after their acknowledgement as a manifest
     /// (`KafkaStateManifest`). Throws when a record is rejected or not acknowledged within
     /// `writeTimeout`. The chunks of the partition's previous generation are then deleted.
     // NOTE: chunks of a write that failed before its manifest are never deleted, because no manifest
     // names their generation.
-    func write(_ snapshots: [KafkaPartitionSnapshot]) throws {
+    @discardableResult
+    func write(_ snapshots: [KafkaPartitionSnapshot]) throws -> Int {
+        var byteCount = 0
         var chunks: [(partition: Int32, key: String, value: [UInt8]?)] = []
         var manifests: [(partition: Int32, key: String, value: [UInt8]?)] = []
         var written: [Int32: KafkaStateManifest] = [:]
         for snapshot in snapshots {
             let partitionKey = KafkaPartitionSnapshot.key(groupID: groupID, partition: snapshot.partition)
             let data = try snapshot.encoded()
+            byteCount += data.count
             let pieces = KafkaStateManifest.split(data, chunkBytes: chunkBytes)
             let manifest = KafkaStateManifest(generation: UUID().uuidString.lowercased(), chunkCount: pieces.count, byteCount: data.count)
             for (index, piece) in pieces.enumerated() {
@@ -112,6 +116,7 @@ final class KafkaStateTopic {
             // Stale chunks only take space until a later write deletes them, so this is not fatal.
             logger.warning("deleting old window state chunks failed", ["state_topic": topic, "error": String(describing: error)])
         }
+        return byteCount
     }
 
     private func produceAndWait(_ records: [(partition: Int32, key: String, value: [UInt8]?)]) throws {
