@@ -187,7 +187,9 @@ struct SoakTally {
                 unexpected += 1
                 continue
             }
-            perTicket[report.fault.detail, default: 0] += 1
+            // The detail is `TOPIC/PARTITION@OFFSET`; the topic part is left out of the ticket name.
+            let ticket = report.fault.detail.split(separator: "/").last.map(String.init) ?? report.fault.detail
+            perTicket[ticket, default: 0] += 1
         }
         let known = Set(tickets)
         missing = tickets.filter { perTicket[$0] == nil }
