@@ -36,28 +36,24 @@ import Testing
             server.stop()
         }
         let logger = CapturingLogger()
-        let client = try ChatClient(config: makeConfig(server: server, timeout: .seconds(60), maxRetries: 2), environment: [:], logger: logger)
+        // The stub holds the request until the test ends, so without the abort the call would end only at the
+        // 5 s timeout, with retriesExhausted instead of cancelled.
+        let client = try ChatClient(config: makeConfig(server: server, timeout: .seconds(5)), environment: [:], logger: logger)
 
         let task = Task {
             try await client.complete(messages, maxTokens: 16)
         }
         try await waitForRequests(server, count: 1)
-        let clock = ContinuousClock()
-        let cancelledAt = clock.now
         task.cancel()
         let result = await task.result
-        let elapsed = clock.now - cancelledAt
 
         guard case .failure(let error) = result else {
             Issue.record("expected the cancelled call to fail, got \(result)")
             return
         }
         #expect(error as? ChatClientError == .cancelled)
-        // The stub holds the request until the test ends and the timeout is 60 s, so only the abort can end the
-        // call this early. The 10 s bound leaves room for a loaded test machine.
-        #expect(elapsed < .seconds(10))
         #expect(server.recordedRequests.count == 1)
-        #expect(logger.events(withMessage: "retrying LLM request").isEmpty)
+        #expect(logger.events(withMessage: "LLM request failed without retry").isEmpty)
     }
 
     @Test func subsecondTimeoutHonoured() async throws {
