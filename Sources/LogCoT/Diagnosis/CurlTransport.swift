@@ -91,7 +91,7 @@ private final class CurlTransfer: @unchecked Sendable {
         closeMulti()
     }
 
-    /// Sets the cancelled flag and wakes `curl_multi_poll` so that the transfer thread sees it at once.
+    /// Sets the cancelled flag and wakes `curl_multi_poll`, so the transfer thread reads the flag at once.
     func cancel() {
         lock.withLock {
             cancelled = true
