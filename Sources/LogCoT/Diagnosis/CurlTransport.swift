@@ -32,7 +32,8 @@ struct CurlFailure: Error, Sendable {
 /// An HTTP client over the libcurl multi interface, one transfer per thread.
 ///
 /// URLSession in swift-corelibs-foundation (Swift 6.3.1, libcurl 7.88.1) keeps one CPU busy for as long as a
-/// response is outstanding, because libdispatch re-arms its epoll source in a loop. A daemon that waits seconds
+/// response is outstanding, mostly system time in `epoll_ctl` calls from libdispatch's manager thread
+/// (`_dispatch_unote_resume_muxed`). A daemon that waits seconds
 /// per window for a local LLM would take a core from that LLM, so this client blocks in `curl_multi_poll` on a
 /// thread of its own instead. The Swift concurrency pool never blocks on it.
 enum CurlTransport {
