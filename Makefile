@@ -9,8 +9,9 @@ BENCH_VENV := $(CACHE_DIR)/bench-venv
 # systemd-journal-remote writes the journal files that the tests read.
 # libmicrohttpd-dev serves /metrics; prometheus scrapes it in the tests.
 # librdkafka-dev builds the Kafka source and sink and the mock cluster; kcat is the tests' independent client.
+# libcurl4-openssl-dev builds the LLM client's HTTP transport.
 APT_PACKAGES := libsqlite3-dev pkg-config python3-venv libsystemd-dev systemd systemd-journal-remote libmicrohttpd-dev prometheus \
-  gcc make librdkafka-dev kcat
+  gcc make librdkafka-dev kcat libcurl4-openssl-dev
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)

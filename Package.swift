@@ -34,9 +34,15 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "LogCoT",
-            dependencies: ["CSQLite", "CSystemd", "CMicroHTTPD", "CRdKafka"],
+            dependencies: ["CSQLite", "CSystemd", "CMicroHTTPD", "CRdKafka", "CCurl"],
             path: "Sources/LogCoT"
         ),
         .executableTarget(

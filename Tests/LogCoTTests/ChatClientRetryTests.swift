@@ -180,13 +180,11 @@ import Testing
         #expect(logger.events(withMessage: "retrying LLM request").count == 2)
     }
 
-    @Test func subsecondTimeoutRoundedUp() {
-        #if canImport(FoundationNetworking)
-        #expect(ChatClient.effectiveTimeoutSeconds(.milliseconds(500)) == 1)
-        #expect(ChatClient.effectiveTimeoutSeconds(.milliseconds(1500)) == 2)
-        #else
+    @Test func timeoutKeptToMilliseconds() {
         #expect(ChatClient.effectiveTimeoutSeconds(.milliseconds(500)) == 0.5)
-        #endif
+        #expect(ChatClient.effectiveTimeoutSeconds(.milliseconds(1500)) == 1.5)
+        #expect(ChatClient.effectiveTimeoutSeconds(.microseconds(1500)) == 0.002)
+        #expect(ChatClient.effectiveTimeoutSeconds(.microseconds(1)) == 0.001)
         #expect(ChatClient.effectiveTimeoutSeconds(.seconds(30)) == 30)
     }
 

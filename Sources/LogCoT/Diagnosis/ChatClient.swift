@@ -1,18 +1,17 @@
+import CCurl
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A client for the OpenAI-compatible `POST /v1/chat/completions` endpoint of vLLM, llama-server or Ollama.
 ///
 /// The client limits how many requests are in flight at once and retries timeouts, connection errors, HTTP 429
 /// and HTTP 5xx with exponential backoff. Other 4xx responses fail at once with `ChatClientError.requestRejected`.
 /// It logs every retry and every failure, and it replaces the API key with `[REDACTED]` in logged and thrown text.
+/// Requests go through libcurl (`CurlTransport`) instead of URLSession, because URLSession on Linux keeps one
+/// CPU busy while it waits for a response.
 public final class ChatClient: Sendable {
     public let config: LLMClientConfig
     public let endpoint: ResolvedEndpoint
 
-    private let session: URLSession
     private let limiter: ConcurrencyLimiter
     private let backoff: RetryBackoff
     private let logger: any DiagnosisLogger
@@ -29,36 +28,19 @@ public final class ChatClient: Sendable {
         self.logger = logger
         self.limiter = ConcurrencyLimiter(limit: config.maxConcurrentRequests)
         self.backoff = RetryBackoff(initial: config.initialBackoff, maximum: config.maxBackoff)
-
-        // The timeout is set on the session because older swift-corelibs-foundation releases ignore
-        // URLRequest.timeoutInterval. For a non-streaming completion the server sends nothing until it has
-        // finished, so the idle timeout (ForRequest) and the total timeout (ForResource) both bound one attempt.
-        let sessionConfig = URLSessionConfiguration.ephemeral
-        let timeoutSeconds = Self.effectiveTimeoutSeconds(config.requestTimeout)
-        sessionConfig.timeoutIntervalForRequest = timeoutSeconds
-        sessionConfig.timeoutIntervalForResource = timeoutSeconds
-        sessionConfig.httpMaximumConnectionsPerHost = config.maxConcurrentRequests
-        sessionConfig.requestCachePolicy = .reloadIgnoringLocalCacheData
-        sessionConfig.urlCache = nil
-        self.session = URLSession(configuration: sessionConfig)
     }
 
-    deinit {
-        session.finishTasksAndInvalidate()
-    }
-
-    /// Returns the timeout in seconds that the URL session applies for `requested`.
+    /// Returns the timeout in seconds that one attempt gets for `requested`.
     ///
-    /// swift-corelibs-foundation (checked in Swift 6.3.1 on Linux) converts the timeout with
-    /// `Int(seconds) * 1000` milliseconds, so it drops fractions and a timeout below 1 s fires at once.
-    /// There the value is rounded up to whole seconds.
+    /// libcurl takes the timeout in whole milliseconds (`CURLOPT_TIMEOUT_MS`), so the value is rounded up to the
+    /// next millisecond, with 1 ms as the minimum.
     public static func effectiveTimeoutSeconds(_ requested: Duration) -> Double {
-        let seconds = RetryBackoff.seconds(requested)
-        #if canImport(FoundationNetworking)
-        return max(1, seconds.rounded(.up))
-        #else
-        return seconds
-        #endif
+        Double(timeoutMilliseconds(requested)) / 1000
+    }
+
+    static func timeoutMilliseconds(_ requested: Duration) -> Int {
+        let milliseconds = (RetryBackoff.seconds(requested) * 1000).rounded(.up)
+        return max(1, Int(min(milliseconds, Double(Int32.max))))
     }
 
     /// Sends one chat completion request, retrying transient failures, and returns the first choice.
@@ -175,7 +157,7 @@ public final class ChatClient: Sendable {
         case permanent(ChatClientError)
     }
 
-    private func makeRequest(messages: [ChatMessage], maxTokens: Int, constraint: ResponseConstraint) throws(ChatClientError) -> URLRequest {
+    private func makeRequest(messages: [ChatMessage], maxTokens: Int, constraint: ResponseConstraint) throws(ChatClientError) -> CurlRequest {
         let body = ChatCompletionRequestBody(
             model: config.model,
             messages: messages,
@@ -191,50 +173,52 @@ public final class ChatClient: Sendable {
             throw .invalidConfig("the request body could not be encoded as JSON: \(error)")
         }
 
-        var request = URLRequest(url: endpoint.chatCompletionsURL)
-        request.httpMethod = "POST"
-        request.httpBody = encoded
-        request.timeoutInterval = Self.effectiveTimeoutSeconds(config.requestTimeout)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        var headers = [
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        ]
         if let apiKey = endpoint.apiKey {
-            request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
+            headers["Authorization"] = "Bearer \(apiKey)"
         }
-        return request
+        return CurlRequest(
+            url: endpoint.chatCompletionsURL.absoluteString,
+            headers: headers,
+            body: encoded,
+            timeoutMilliseconds: Self.timeoutMilliseconds(config.requestTimeout)
+        )
     }
 
-    private func performAttempt(_ request: URLRequest) async -> AttemptOutcome {
+    private func performAttempt(_ request: CurlRequest) async -> AttemptOutcome {
         do {
             try await limiter.acquire()
         } catch {
             return .permanent(.cancelled)
         }
 
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            await limiter.release()
-            return classifyTransportError(error)
-        }
+        let result = await CurlTransport.post(request)
         await limiter.release()
 
-        guard let http = response as? HTTPURLResponse else {
-            return .permanent(.invalidResponse("the response is not an HTTP response"))
+        let response: CurlResponse
+        switch result {
+        case .success(let value):
+            response = value
+        case .failure(let failure):
+            return classifyTransportError(failure)
         }
 
-        switch http.statusCode {
+        // NOTE: redirects are not followed, so a 3xx status fails as requestRejected.
+        let data = response.body
+        switch response.status {
         case 200..<300:
             return decodeCompletion(data)
         case 429:
-            let retryAfter = RetryBackoff.retryAfterSeconds(http.value(forHTTPHeaderField: "Retry-After"))
+            let retryAfter = RetryBackoff.retryAfterSeconds(response.headers["retry-after"])
             let message = redact(errorMessage(fromBody: data))
             return .transient(.rateLimited(retryAfterSeconds: retryAfter, message: message), retryAfterSeconds: retryAfter)
         case 500..<600:
-            return .transient(.serverError(status: http.statusCode, message: redact(errorMessage(fromBody: data))), retryAfterSeconds: nil)
+            return .transient(.serverError(status: response.status, message: redact(errorMessage(fromBody: data))), retryAfterSeconds: nil)
         default:
-            return .permanent(.requestRejected(status: http.statusCode, message: redact(errorMessage(fromBody: data))))
+            return .permanent(.requestRejected(status: response.status, message: redact(errorMessage(fromBody: data))))
         }
     }
 
@@ -252,24 +236,19 @@ public final class ChatClient: Sendable {
         return .success(body)
     }
 
-    private func classifyTransportError(_ error: any Error) -> AttemptOutcome {
-        if error is CancellationError {
+    /// Sorts a libcurl failure into the outcomes that URLSession errors had: a timeout and a failed or lost
+    /// connection are retried, and TLS errors, unsupported URLs and the like fail at once.
+    private func classifyTransportError(_ failure: CurlFailure) -> AttemptOutcome {
+        switch failure.code {
+        case CURLE_ABORTED_BY_CALLBACK:
             return .permanent(.cancelled)
-        }
-        guard let urlError = error as? URLError else {
-            return .permanent(.transportFailed(redact(String(describing: error))))
-        }
-
-        switch urlError.code {
-        case .cancelled:
-            return .permanent(.cancelled)
-        case .timedOut:
+        case CURLE_OPERATION_TIMEDOUT:
             return .transient(.timedOut(seconds: Self.effectiveTimeoutSeconds(config.requestTimeout)), retryAfterSeconds: nil)
-        case .cannotConnectToHost, .cannotFindHost, .networkConnectionLost, .dnsLookupFailed,
-             .notConnectedToInternet, .badServerResponse, .resourceUnavailable:
-            return .transient(.connectionFailed(redact(urlError.localizedDescription)), retryAfterSeconds: nil)
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_GOT_NOTHING,
+             CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY:
+            return .transient(.connectionFailed(redact(failure.message)), retryAfterSeconds: nil)
         default:
-            return .permanent(.transportFailed("\(urlError.code.rawValue) \(redact(urlError.localizedDescription))"))
+            return .permanent(.transportFailed("curl error \(failure.code.rawValue): \(redact(failure.message))"))
         }
     }
 

@@ -17,8 +17,8 @@ public struct LLMClientConfig: Sendable {
 
     /// Maximum time one attempt may wait for the response.
     ///
-    /// The client sets it as `timeoutIntervalForRequest` and `timeoutIntervalForResource` of the URL session.
-    /// On Linux it is rounded up to whole seconds, as `ChatClient.effectiveTimeoutSeconds(_:)` explains.
+    /// The client sets it as libcurl's `CURLOPT_TIMEOUT_MS`, rounded up to whole milliseconds, so it bounds one
+    /// attempt from connecting to the end of the response.
     public var requestTimeout: Duration = .seconds(120)
 
     /// Maximum number of requests that this client has in flight at once.
