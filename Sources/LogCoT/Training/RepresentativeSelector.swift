@@ -27,7 +27,9 @@ public struct RepresentativeSelector: Sendable {
             let centroid = Self.normalised(Self.sum(members.map { vectors[$0] }))
             let ranked = members
                 .map { (index: $0, similarity: Self.cosine(vectors[$0], centroid)) }
-                .sorted { ($0.similarity, -$0.index) > ($1.similarity, -$1.index) }
+                // Dictionary order varies per process, so equal windows can differ in the last bits of
+                // their similarity. Rounding to 1e-9 lets the file order break such ties every time.
+                .sorted { (($0.similarity * 1e9).rounded(), -$0.index) > (($1.similarity * 1e9).rounded(), -$1.index) }
 
             var picked: [Int] = []
             for candidate in ranked where picked.count < perClass {
