@@ -18,7 +18,10 @@ import Testing
     }
 
     /// Waits until the stub has received `count` requests, or fails after `limit`.
-    private func waitForRequests(_ server: StubHTTPServer, count: Int, limit: Duration = .seconds(30)) async throws {
+    ///
+    /// The limit is long because the full suite runs many blocking tests at once, and in one CI run they kept
+    /// this process's tasks from running for minutes; only a request that never comes should fail here.
+    private func waitForRequests(_ server: StubHTTPServer, count: Int, limit: Duration = .seconds(600)) async throws {
         let deadline = ContinuousClock.now + limit
         while server.recordedRequests.count < count {
             guard ContinuousClock.now < deadline else {
@@ -37,8 +40,9 @@ import Testing
         }
         let logger = CapturingLogger()
         // The stub holds the request until the test ends, so without the abort the call would end only at the
-        // 5 s timeout, with retriesExhausted instead of cancelled.
-        let client = try ChatClient(config: makeConfig(server: server, timeout: .seconds(5)), environment: [:], logger: logger)
+        // 600 s timeout, with retriesExhausted instead of cancelled. The timeout is long so that a test
+        // process kept from running by other tests still cancels before it.
+        let client = try ChatClient(config: makeConfig(server: server, timeout: .seconds(600)), environment: [:], logger: logger)
 
         let task = Task {
             try await client.complete(messages, maxTokens: 16)
@@ -80,8 +84,14 @@ import Testing
             try #require(!TestSupport.isCI, "this check reads /proc, which CI must have")
             return
         }
-        let server = try StubHTTPServer(responses: [.completion("Reasoning: held.\nLabel: memory", delay: .seconds(5))])
-        defer { server.stop() }
+        // The stub holds every request until the test ends, so the child is still waiting whenever the
+        // samples are taken, however late this test gets to run.
+        let server = try StubHTTPServer(responses: [.completion("Reasoning: held.\nLabel: memory")])
+        server.holdRequests()
+        defer {
+            server.releaseHeldRequests()
+            server.stop()
+        }
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
 
@@ -101,6 +111,7 @@ import Testing
         }
 
         try await waitForRequests(server, count: 1)
+        try #require(process.isRunning, "logcot replay exited before the measurement started")
         let before = try Self.cpuSeconds(of: process.processIdentifier)
         try await Task.sleep(for: .seconds(2))
         let after = try Self.cpuSeconds(of: process.processIdentifier)
