@@ -19,8 +19,8 @@ import Testing
 
     /// Waits until the stub has received `count` requests, or fails after `limit`.
     ///
-    /// The limit is long because the full suite runs many blocking tests at once, and in one CI run they kept
-    /// this process's tasks from running for minutes; only a request that never comes should fail here.
+    /// The limit is long because the full suite runs many blocking tests at once. In one CI run they kept
+    /// this process's tasks from running for minutes, and only a request that never comes should fail here.
     private func waitForRequests(_ server: StubHTTPServer, count: Int, limit: Duration = .seconds(600)) async throws {
         let deadline = ContinuousClock.now + limit
         while server.recordedRequests.count < count {
