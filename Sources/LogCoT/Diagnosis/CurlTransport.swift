@@ -34,7 +34,7 @@ struct CurlFailure: Error, Sendable {
 /// URLSession in swift-corelibs-foundation (Swift 6.3.1, libcurl 7.88.1) keeps one CPU busy for as long as a
 /// response is outstanding, mostly system time in `epoll_ctl` calls from libdispatch's manager thread
 /// (`_dispatch_unote_resume_muxed`). A daemon that waits seconds per window for a local LLM would take a core
-/// from that LLM, so this client blocks in `curl_multi_poll` on a thread of its own instead, and the Swift
+/// from that LLM. This client therefore blocks in `curl_multi_poll` on a thread of its own, so the Swift
 /// concurrency pool never blocks on a transfer.
 enum CurlTransport {
     /// The result of `curl_global_init`, run once before the first transfer.

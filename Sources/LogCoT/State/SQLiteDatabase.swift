@@ -33,7 +33,7 @@ public final class SQLiteDatabase {
     }
 
     /// Runs `PRAGMA quick_check`, which returns the row `ok` for an intact file and one row per
-    /// problem otherwise; a file too damaged to read fails the statement itself.
+    /// problem otherwise. A file too damaged to read fails the statement itself.
     private func checkIntegrity() throws {
         var problems: [String] = []
         try prepare("PRAGMA quick_check").query { row in
